@@ -1,0 +1,63 @@
+"""Loguru setup for both services: text for humans, JSON (one object a line) for the cluster.
+
+Secrets never reach the sink: a patcher masks password/token/secret values, both in
+structured `extra` fields and in `key=value` text inside messages.
+"""
+
+import logging as std_logging
+import re
+import sys
+from typing import TYPE_CHECKING
+
+from loguru import logger
+
+from todo_core.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from loguru import Record
+
+_SECRET_KEY = re.compile(r"pass(word|wd)?|token|secret|authorization|cookie|api[_-]?key", re.I)
+_SECRET_IN_TEXT = re.compile(
+    r"(?P<key>pass(?:word|wd)?|token|secret|authorization|api[_-]?key)"
+    r"(?P<sep>[\"']?\s*[=:]\s*[\"']?)(?P<value>[^\s\"',;&]+)",
+    re.I,
+)
+MASK = "***"
+
+
+def redact_text(text: str) -> str:
+    """Mask the value of every `password=...`-like pair in free text."""
+    return _SECRET_IN_TEXT.sub(lambda m: f"{m['key']}{m['sep']}{MASK}", text)
+
+
+def _redact(record: "Record") -> None:
+    record["message"] = redact_text(record["message"])
+    for key in list(record["extra"]):
+        if _SECRET_KEY.search(key):
+            record["extra"][key] = MASK
+
+
+class _InterceptHandler(std_logging.Handler):
+    """Routes stdlib logging (uvicorn, sqlalchemy, dapr) into loguru so one format applies."""
+
+    def emit(self, record: std_logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        logger.opt(exception=record.exc_info).log(level, record.getMessage())
+
+
+def configure_logging(settings: Settings | None = None) -> None:
+    """Replace loguru's default sink with ours; safe to call more than once."""
+    settings = settings or get_settings()
+    logger.remove()
+    logger.configure(patcher=_redact)
+    logger.add(
+        sys.stderr,
+        level=settings.log_level,
+        serialize=settings.log_format == "json",
+        backtrace=False,
+        diagnose=False,  # diagnose prints local variables, which may hold passwords
+    )
+    std_logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)

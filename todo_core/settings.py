@@ -1,0 +1,71 @@
+"""Runtime settings, read once from the environment (12-factor), shared by web and worker."""
+
+from functools import lru_cache
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Query parameters libpq understands but asyncpg does not; hosted PostgreSQL (Neon) puts them
+# in the connection strings it hands out, so we translate or drop them instead of failing.
+_LIBPQ_ONLY_PARAMS = {"channel_binding", "options", "connect_timeout"}
+
+
+def to_asyncpg_url(url: str) -> str:
+    """Normalise a PostgreSQL URL to the SQLAlchemy asyncpg dialect.
+
+    Accepts postgres://, postgresql://, postgresql+psycopg:// and postgresql+asyncpg://;
+    `sslmode=` becomes asyncpg's `ssl=`.
+    """
+    parts = urlsplit(url)
+    if not parts.scheme.startswith("postgres"):
+        raise ValueError("DATABASE_URL must be a postgresql:// URL")
+    query = []
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key == "sslmode":
+            query.append(("ssl", value))
+        elif key not in _LIBPQ_ONLY_PARAMS:
+            query.append((key, value))
+    return urlunsplit(
+        ("postgresql+asyncpg", parts.netloc, parts.path, urlencode(query), parts.fragment)
+    )
+
+
+class Settings(BaseSettings):
+    """Everything configurable; names match the environment variables (case-insensitive)."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    database_url: str = "postgresql+asyncpg://postgres@localhost:5432/todo"
+    db_pool_size: int = Field(default=5, ge=1, le=100)
+    db_echo: bool = False
+
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    session_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+
+    # Dapr component names: they must match deploy/dapr/components/*.yaml.
+    pubsub_name: str = "pubsub"
+    statestore_name: str = "statestore"
+
+    outbox_sweep_seconds: float = Field(default=10.0, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1, le=1000)
+    outbox_max_backoff_seconds: float = Field(default=300.0, gt=0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _asyncpg_url(cls, value: str) -> str:
+        return to_asyncpg_url(value)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` after changing env."""
+    return Settings()
