@@ -1,11 +1,9 @@
+// Pins the Dapr runtime (daprd) and scheduler that devstack builds: `go build -tags stablecomponents`
+// of the two tools below. The go command refuses `go install dapr@version` because of the
+// replace directives, which is why they are repeated here.
 module github.com/todo-platform/devstack/daprd
 
 go 1.26.5
-
-require (
-	github.com/dapr/components-contrib v1.18.3
-	github.com/dapr/dapr v1.18.2
-)
 
 require (
 	cel.dev/expr v0.25.1 // indirect
@@ -139,6 +137,8 @@ require (
 	github.com/creasty/defaults v1.5.2 // indirect
 	github.com/cyphar/filepath-securejoin v0.6.1 // indirect
 	github.com/dancannon/gorethink v4.0.0+incompatible // indirect
+	github.com/dapr/components-contrib v1.18.3 // indirect
+	github.com/dapr/dapr v1.18.2 // indirect
 	github.com/dapr/durabletask-go v0.12.2-0.20260720132056-79042da5fe61 // indirect
 	github.com/dapr/kit v0.18.2 // indirect
 	github.com/davecgh/go-spew v1.1.2-0.20180830191138-d8f796af33cc // indirect
@@ -477,4 +477,7 @@ replace (
 	github.com/toolkits/concurrent => github.com/niean/gotools v0.0.0-20151221085310-ff3f51fc5c60
 )
 
-tool github.com/dapr/dapr/cmd/scheduler
+tool (
+	github.com/dapr/dapr/cmd/daprd
+	github.com/dapr/dapr/cmd/scheduler
+)

@@ -1,0 +1,57 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+# Everything slow to fetch or build is cached in $(TODO_CACHE_DIR) (default ~/.cache/todo-devstack).
+
+SHELL := /bin/bash
+export TODO_CACHE_DIR ?= $(HOME)/.cache/todo-devstack
+PY := $(TODO_CACHE_DIR)/venv/bin/python
+DEVSTACK := $(PY) -m devstack
+
+.PHONY: help install provision up down clean status logs run test test-unit lint format bench
+
+help:
+	@echo "make run      start the whole system and follow its logs (Ctrl-C stops it)"
+	@echo "make test     run the whole test suite on its own stack"
+	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | bench"
+
+install:
+	@python3 devstack/venv.py >/dev/null
+
+provision: install
+	@$(DEVSTACK) provision --browser
+
+up: install
+	@$(DEVSTACK) up
+
+down: install
+	@$(DEVSTACK) down
+
+clean: install
+	@$(DEVSTACK) clean
+
+status: install
+	@$(DEVSTACK) status $(if $(JSON),--json,)
+
+logs: install
+	@$(DEVSTACK) logs
+
+run: install
+	@$(DEVSTACK) run
+
+test: install
+	@$(DEVSTACK) provision --browser
+	@$(PY) -m pytest $(PYTEST_ARGS)
+
+test-unit: install
+	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)
+
+lint: install
+	@$(PY) -m ruff check .
+	@$(PY) -m ruff format --check .
+
+format: install
+	@$(PY) -m ruff format .
+	@$(PY) -m ruff check --fix .
+
+bench: install
+	@$(DEVSTACK) provision --browser
+	@$(PY) -m bench

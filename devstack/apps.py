@@ -1,0 +1,82 @@
+"""The two apps as parts of the stack: the same console entry points the containers run."""
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from devstack import provision
+from devstack.config import REPO_ROOT, StackConfig
+from devstack.errors import StackError
+from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Sidecar, _http_ok, _spawn
+
+
+def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
+    bun_bin = provision.ensure_bun()
+    return {
+        **os.environ,
+        "DATABASE_URL": cfg.database_url(),
+        "DAPR_HTTP_PORT": str(sidecar.http_port(cfg)),
+        "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
+        "APP_PORT": str(sidecar.app_port(cfg)),
+        "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "PATH": f"{bun_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+
+
+def _entry_point(name: str) -> str:
+    # The venv's console scripts sit beside the interpreter running devstack.
+    import sys
+
+    path = Path(sys.executable).parent / name
+    if not path.exists():
+        found = shutil.which(name)
+        if found is None:
+            raise StackError(f"`{name}` is not installed; run `make install`")
+        return found
+    return str(path)
+
+
+def web_present() -> bool:
+    return (REPO_ROOT / "todo_web" / "main.py").exists()
+
+
+def worker_present() -> bool:
+    return (REPO_ROOT / "worker" / "main.py").exists()
+
+
+def migrations_present() -> bool:
+    return (REPO_ROOT / "alembic.ini").exists()
+
+
+def migrate(cfg: StackConfig) -> None:
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "alembic", "upgrade", "head"],
+        cwd=REPO_ROOT, env={**os.environ, "DATABASE_URL": cfg.database_url()},
+        capture_output=True, text=True,
+    )
+    log = cfg.log_dir / "migrations.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text(result.stdout + result.stderr)
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-1:]
+        raise StackError(f"database migrations failed: {tail} (log: {log})")
+
+
+def start_web(cfg: StackConfig) -> None:
+    _spawn(cfg, "todo-web", [_entry_point("todo-web")], env=app_env(cfg, WEB_SIDECAR))
+
+
+def web_healthy(cfg: StackConfig) -> bool:
+    return _http_ok(f"http://127.0.0.1:{WEB_SIDECAR.app_port(cfg)}/healthz")
+
+
+def start_worker(cfg: StackConfig) -> None:
+    _spawn(cfg, "todo-worker", [_entry_point("todo-worker")], env=app_env(cfg, WORKER_SIDECAR))
+
+
+def worker_healthy(cfg: StackConfig) -> bool:
+    return _http_ok(f"http://127.0.0.1:{cfg.port('TODO_WORKER_HEALTH_PORT')}/healthz")

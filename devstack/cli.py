@@ -1,0 +1,101 @@
+"""`python -m devstack up|down|status|logs|run|clean|provision` (the Makefile's targets)."""
+
+import argparse
+import json
+import shutil
+import sys
+import time
+
+from devstack import config, provision, stack
+from devstack.errors import StackError
+from devstack.progress import say
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("provision", help="fetch and build every pinned part").add_argument(
+        "--browser", action="store_true", help="also install Debian's Chromium"
+    )
+    sub.add_parser("up", help="start every part that is not running, in order")
+    sub.add_parser("down", help="stop every part this stack started; keep data")
+    sub.add_parser("clean", help="stop everything and delete the stack's data")
+    sub.add_parser("status", help="each part's state").add_argument("--json", action="store_true")
+    sub.add_parser("logs", help="follow every part's log")
+    sub.add_parser("run", help="up, then follow logs; Ctrl-C stops everything")
+    args = parser.parse_args(argv)
+    try:
+        cfg = config.load()
+        _dispatch(args, cfg)
+    except StackError as exc:
+        sys.exit(f"[devstack] error: {exc}")
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
+    if args.command == "provision":
+        provision.ensure_all(browser=args.browser)
+    elif args.command == "up":
+        provision.ensure_all()
+        stack.up(cfg)
+    elif args.command == "down":
+        stack.down(cfg)
+    elif args.command == "clean":
+        stack.down(cfg)
+        shutil.rmtree(cfg.data_dir, ignore_errors=True)
+        pg = stack.parts._pg_data_dir(cfg).parent  # noqa: SLF001
+        if pg != cfg.data_dir:
+            shutil.rmtree(pg, ignore_errors=True)
+        say(f"removed {cfg.data_dir}")
+    elif args.command == "status":
+        _print_status(cfg, as_json=args.json)
+    elif args.command == "logs":
+        follow_logs(cfg)
+    elif args.command == "run":
+        provision.ensure_all()
+        stack.up(cfg)
+        try:
+            follow_logs(cfg)
+        except KeyboardInterrupt:
+            print()
+            say("Ctrl-C: stopping the stack")
+            stack.down(cfg)
+
+
+def _print_status(cfg: config.StackConfig, as_json: bool) -> None:
+    rows = stack.status(cfg)
+    if as_json:
+        print(json.dumps({"stack": cfg.name, "parts": [r.as_dict() for r in rows]}, indent=2))
+        return
+    print(f"stack '{cfg.name}' ({cfg.data_dir})")
+    for r in rows:
+        ports = ", ".join(str(p) for p in r.ports.values())
+        print(f"  {r.name:<18} {r.state:<10} pid {r.pid or '-':<8} ports {ports:<32} {r.log}")
+
+
+def follow_logs(cfg: config.StackConfig) -> None:
+    """Like `tail -F` over every part's log, each line prefixed with its part."""
+    offsets: dict[str, int] = {}
+    width = max(len(p.name) for p in stack.all_parts())
+    while True:
+        for part in stack.all_parts():
+            path = part.log(cfg)
+            if not path.exists():
+                continue
+            size = path.stat().st_size
+            start = offsets.get(part.name, max(0, size - 2000))
+            if size < start:
+                start = 0
+            if size > start:
+                with open(path, "rb") as f:
+                    f.seek(start)
+                    chunk = f.read(size - start).decode(errors="replace")
+                for line in chunk.splitlines():
+                    print(f"{part.name:<{width}} | {line}", flush=True)
+                offsets[part.name] = size
+        time.sleep(0.5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Where the stack keeps its files and which ports it uses, read from the environment.
+
+Defaults avoid the standard ports (5432, 9092, 3500, 50001, ...) that a machine may already
+use. The test suite runs a second stack with `TODO_STACK=test`, whose defaults are shifted
+by 10000 so that it never meets a developer's running `make up`.
+"""
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# variable name -> default port of the "dev" stack
+PORTS: dict[str, int] = {
+    "TODO_PG_PORT": 15432,
+    "TODO_KAFKA_PORT": 19092,
+    "TODO_KAFKA_CONTROLLER_PORT": 19093,
+    "TODO_SCHEDULER_PORT": 15006,
+    "TODO_SCHEDULER_HEALTH_PORT": 15007,
+    "TODO_SCHEDULER_METRICS_PORT": 15008,
+    "TODO_SCHEDULER_ETCD_CLIENT_PORT": 12379,
+    "TODO_SCHEDULER_ETCD_PEER_PORT": 12380,
+    "TODO_WEB_PORT": 13000,
+    "TODO_WEB_DAPR_HTTP_PORT": 13500,
+    "TODO_WEB_DAPR_GRPC_PORT": 13501,
+    "TODO_WEB_DAPR_INTERNAL_PORT": 13502,
+    "TODO_WEB_DAPR_METRICS_PORT": 13503,
+    "TODO_WORKER_PORT": 16001,
+    "TODO_WORKER_HEALTH_PORT": 16002,
+    "TODO_WORKER_DAPR_HTTP_PORT": 13600,
+    "TODO_WORKER_DAPR_GRPC_PORT": 13601,
+    "TODO_WORKER_DAPR_INTERNAL_PORT": 13602,
+    "TODO_WORKER_DAPR_METRICS_PORT": 13603,
+}
+TEST_PORT_SHIFT = 10000
+
+
+def cache_dir() -> Path:
+    """Slow-to-fetch things live outside the clone, so a fresh clone (CI) reuses them."""
+    default = Path.home() / ".cache" / "todo-devstack"
+    return Path(os.environ.get("TODO_CACHE_DIR", default)).expanduser()
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    name: str
+    data_dir: Path
+    ports: dict[str, int] = field(default_factory=dict)
+    pg_user: str = "todo"
+    pg_password: str = "todo"
+    pg_database: str = "todo"
+
+    def port(self, var: str) -> int:
+        return self.ports[var]
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.data_dir / "run"
+
+    @property
+    def kafka_brokers(self) -> str:
+        return f"127.0.0.1:{self.port('TODO_KAFKA_PORT')}"
+
+    def database_url(self, driver: str = "postgresql+asyncpg") -> str:
+        return (
+            f"{driver}://{self.pg_user}:{self.pg_password}@127.0.0.1:"
+            f"{self.port('TODO_PG_PORT')}/{self.pg_database}"
+        )
+
+    @property
+    def dapr_state_connection(self) -> str:
+        return (
+            f"host=127.0.0.1 port={self.port('TODO_PG_PORT')} user={self.pg_user} "
+            f"password={self.pg_password} dbname={self.pg_database} connect_timeout=5"
+        )
+
+    @property
+    def scheduler_address(self) -> str:
+        return f"127.0.0.1:{self.port('TODO_SCHEDULER_PORT')}"
+
+
+def load(env: dict[str, str] | None = None) -> StackConfig:
+    env = dict(os.environ if env is None else env)
+    name = env.get("TODO_STACK", "dev")
+    shift = TEST_PORT_SHIFT if name == "test" else 0
+    ports = {}
+    for var, default in PORTS.items():
+        raw = env.get(var, str(default + shift))
+        if not raw.isdigit() or not 0 < int(raw) < 65536:
+            from devstack.errors import StackError
+
+            raise StackError(f"{var}={raw!r} is not a port number (1-65535)")
+        ports[var] = int(raw)
+    data_dir = Path(env.get("TODO_DATA_DIR", REPO_ROOT / ".devstack" / name))
+    return StackConfig(
+        name=name,
+        data_dir=data_dir.resolve(),
+        ports=ports,
+        pg_password=env.get("TODO_PG_PASSWORD", "todo"),
+    )

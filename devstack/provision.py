@@ -1,0 +1,165 @@
+"""Fetch or build every runtime part at its pinned version, once, into the cache.
+
+Each step is idempotent: a part is rebuilt only when its pin (go.mod, pom.xml, version)
+changes, which the name of its cache folder records.
+"""
+
+import hashlib
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+from devstack import versions
+from devstack.config import REPO_ROOT, cache_dir
+from devstack.errors import StackError
+from devstack.progress import run, say
+
+PG_BIN = Path(f"/usr/lib/postgresql/{versions.POSTGRES_MAJOR}/bin")
+
+
+def _digest(*files: Path) -> str:
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def _require(tool: str, hint: str) -> str:
+    path = shutil.which(tool)
+    if path is None:
+        raise StackError(f"`{tool}` is not on PATH: {hint}")
+    return path
+
+
+def dapr_dir() -> Path:
+    mod = REPO_ROOT / "devstack" / "daprd"
+    return cache_dir() / f"dapr-{versions.DAPR_RUNTIME}-{_digest(mod / 'go.mod', mod / 'go.sum')}"
+
+
+def ensure_dapr() -> Path:
+    """daprd (stable components) and the scheduler, built from the pinned Dapr Go module."""
+    target = dapr_dir()
+    if (target / "daprd").exists() and (target / "scheduler").exists():
+        return target
+    go = _require("go", "install Go 1.26.5 or newer (the Dapr module needs it)")
+    env = {
+        **os.environ,
+        "GOMODCACHE": str(cache_dir() / "gomod"),
+        "GOFLAGS": "-modcacherw",
+        "CGO_ENABLED": "0",
+    }
+    tmp = target.with_suffix(".partial")
+    tmp.mkdir(parents=True, exist_ok=True)
+    hint = "Is the Go module proxy reachable? (GOPROXY)"
+    mod = REPO_ROOT / "devstack" / "daprd"
+    flags = ["-trimpath", "-ldflags", "-s -w", "-v"]
+    run(
+        f"building daprd {versions.DAPR_RUNTIME} (first time: about 5-15 minutes)",
+        [go, "build", "-tags", "stablecomponents", *flags, "-o", str(tmp / "daprd"),
+         "github.com/dapr/dapr/cmd/daprd"],
+        env=env, cwd=mod, hint=hint,
+    )
+    run(
+        f"building the Dapr scheduler {versions.DAPR_RUNTIME}",
+        [go, "build", *flags, "-o", str(tmp / "scheduler"), "github.com/dapr/dapr/cmd/scheduler"],
+        env=env, cwd=mod, hint=hint,
+    )
+    tmp.rename(target)
+    return target
+
+
+def kafka_dir() -> Path:
+    pom = REPO_ROOT / "devstack" / "kafka" / "pom.xml"
+    return cache_dir() / f"kafka-{versions.KAFKA}-{_digest(pom)}"
+
+
+def ensure_kafka() -> Path:
+    """The Kafka broker's jars, resolved by Maven from Maven Central."""
+    target = kafka_dir()
+    if (target / "libs").is_dir():
+        return target
+    _require("java", "install a JDK 17 or newer (Kafka 4 needs it)")
+    mvn = _require("mvn", "install Apache Maven")
+    tmp = target.with_suffix(".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    run(
+        f"fetching Apache Kafka {versions.KAFKA} from Maven Central",
+        [mvn, "-B", "-f", str(REPO_ROOT / "devstack" / "kafka" / "pom.xml"),
+         "dependency:copy-dependencies", f"-DoutputDirectory={tmp / 'libs'}",
+         f"-Dmaven.repo.local={cache_dir() / 'm2'}"],
+        hint="Is Maven Central reachable?",
+    )
+    tmp.rename(target)
+    return target
+
+
+def bun_dir() -> Path:
+    return cache_dir() / f"bun-{versions.BUN}"
+
+
+def ensure_bun() -> Path:
+    """bun from the npm registry; Reflex builds its frontend with it (REFLEX_USE_SYSTEM_BUN)."""
+    target = bun_dir()
+    binary = target / "node_modules" / ".bin" / "bun"
+    if binary.exists():
+        return binary.parent
+    npm = _require("npm", "install Node.js with npm")
+    run(
+        f"fetching bun {versions.BUN} from the npm registry",
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(target),
+         f"bun@{versions.BUN}"],
+        hint="Is the npm registry reachable?",
+    )
+    if not binary.exists():
+        raise StackError(f"bun {versions.BUN} installed but {binary} is missing")
+    return binary.parent
+
+
+def ensure_postgres() -> Path:
+    """Debian's PostgreSQL server binaries (installed with apt-get when missing and root)."""
+    if (PG_BIN / "postgres").exists():
+        return PG_BIN
+    _apt_install(f"postgresql-{versions.POSTGRES_MAJOR}", "postgresql-contrib")
+    if not (PG_BIN / "postgres").exists():
+        raise StackError(f"PostgreSQL server binaries not found in {PG_BIN}")
+    return PG_BIN
+
+
+def ensure_chromium() -> Path:
+    """Debian's Chromium, for Playwright (its own browser download cannot work here)."""
+    path = Path("/usr/bin/chromium")
+    if not path.exists():
+        _apt_install("chromium")
+    return path
+
+
+def _apt_install(*packages: str) -> None:
+    if os.geteuid() != 0:
+        raise StackError(f"missing Debian packages; run: sudo apt-get install -y {' '.join(packages)}")
+    apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    run("apt-get update", ["apt-get", "update", "-q"], env=apt_env,
+        hint="Are Debian's package mirrors reachable?")
+    run(f"installing {' '.join(packages)}", ["apt-get", "install", "-y", "-q", *packages],
+        env=apt_env, hint="Are Debian's package mirrors reachable?")
+
+
+def ensure_all(browser: bool = False) -> None:
+    ensure_postgres()
+    ensure_kafka()
+    ensure_dapr()
+    ensure_bun()
+    if browser:
+        ensure_chromium()
+    say("all runtime parts are provisioned")
+
+
+def versions_report() -> dict[str, str]:
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr
+    return {
+        "dapr": versions.DAPR_RUNTIME,
+        "kafka": versions.KAFKA,
+        "postgres": versions.POSTGRES_MAJOR,
+        "bun": versions.BUN,
+        "java": java.splitlines()[0] if java else "?",
+    }

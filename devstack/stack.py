@@ -1,0 +1,128 @@
+"""Bring the whole stack up in order, report on it, and take it down again."""
+
+import time
+from dataclasses import dataclass
+
+from devstack import apps, parts, processes
+from devstack.config import StackConfig
+from devstack.errors import StackError
+from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Part
+from devstack.ports import ensure_free, is_listening
+from devstack.progress import say
+
+
+def all_parts() -> list[Part]:
+    """Every part in start order; the apps join once their code exists."""
+    runtime = [
+        Part("postgres", ["TODO_PG_PORT"], parts.start_postgres, parts.postgres_healthy,
+             after_start=parts.create_database, timeout=60),
+        Part("kafka", ["TODO_KAFKA_PORT", "TODO_KAFKA_CONTROLLER_PORT"], parts.start_kafka,
+             parts.kafka_healthy, after_start=parts.create_topics, timeout=90),
+        Part("scheduler", ["TODO_SCHEDULER_PORT", "TODO_SCHEDULER_HEALTH_PORT",
+                           "TODO_SCHEDULER_METRICS_PORT", "TODO_SCHEDULER_ETCD_CLIENT_PORT",
+                           "TODO_SCHEDULER_ETCD_PEER_PORT"],
+             parts.start_scheduler, parts.scheduler_healthy, timeout=60),
+    ]
+    if apps.web_present():
+        runtime += _app_and_sidecar("todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy,
+                                    timeout=300)
+    if apps.worker_present():
+        runtime += _app_and_sidecar("todo-worker", WORKER_SIDECAR, apps.start_worker,
+                                    apps.worker_healthy, timeout=60)
+    return runtime
+
+
+def _app_and_sidecar(name: str, sidecar: parts.Sidecar, start, healthy, timeout: float) -> list[Part]:  # noqa: ANN001
+    p = sidecar.prefix
+    app_ports = [f"{p}_PORT"] + (["TODO_WORKER_HEALTH_PORT"] if p == "TODO_WORKER" else [])
+    return [
+        Part(name, app_ports, start, healthy, timeout=timeout),
+        Part(f"{name}-dapr",
+             [f"{p}_DAPR_HTTP_PORT", f"{p}_DAPR_GRPC_PORT", f"{p}_DAPR_INTERNAL_PORT",
+              f"{p}_DAPR_METRICS_PORT"],
+             lambda cfg, s=sidecar, n=f"{name}-dapr": parts.start_sidecar(cfg, s, n),
+             lambda cfg, s=sidecar: parts.sidecar_healthy(cfg, s), timeout=90),
+    ]
+
+
+def up(cfg: StackConfig) -> None:
+    for part in all_parts():
+        _ensure_running(cfg, part)
+        if part.name == "scheduler" and apps.migrations_present():
+            say("applying database migrations")
+            apps.migrate(cfg)
+    say(f"stack '{cfg.name}' is up; `make status` shows it, `make down` stops it")
+
+
+def _ensure_running(cfg: StackConfig, part: Part) -> None:
+    pid = processes.read_pid(cfg.run_dir, part.name)
+    if pid is not None and part.healthy(cfg):
+        say(f"{part.name}: already running (pid {pid})")
+        return
+    if pid is not None:
+        say(f"{part.name}: running (pid {pid}) but not healthy; restarting it")
+        processes.stop(cfg.run_dir, part.name)
+    for var in part.ports:
+        ensure_free(cfg.port(var), var)
+    say(f"{part.name}: starting")
+    started = time.monotonic()
+    part.start(cfg)
+    _wait_healthy(cfg, part)
+    if part.after_start:
+        part.after_start(cfg)
+    say(f"{part.name}: healthy in {time.monotonic() - started:.1f}s")
+
+
+def _wait_healthy(cfg: StackConfig, part: Part) -> None:
+    deadline = time.monotonic() + part.timeout
+    while time.monotonic() < deadline:
+        if part.healthy(cfg):
+            return
+        if processes.read_pid(cfg.run_dir, part.name) is None:
+            raise _failed(cfg, part, "exited during start-up")
+        time.sleep(0.3)
+    raise _failed(cfg, part, f"not healthy after {part.timeout:.0f}s")
+
+
+def _failed(cfg: StackConfig, part: Part, why: str) -> StackError:
+    log = part.log(cfg)
+    print(f"--- last lines of {log} ---\n{processes.tail(log)}\n---", flush=True)
+    return StackError(f"{part.name} {why} (log: {log})")
+
+
+def down(cfg: StackConfig) -> None:
+    for part in reversed(all_parts()):
+        if processes.stop(cfg.run_dir, part.name):
+            say(f"{part.name}: stopped")
+    say(f"stack '{cfg.name}' is down (data kept in {cfg.data_dir})")
+
+
+@dataclass
+class PartStatus:
+    name: str
+    state: str  # running | unhealthy | stopped
+    pid: int | None
+    ports: dict[str, int]
+    log: str
+
+    def as_dict(self) -> dict[str, object]:
+        return self.__dict__.copy()
+
+
+def status(cfg: StackConfig) -> list[PartStatus]:
+    result = []
+    for part in all_parts():
+        pid = processes.read_pid(cfg.run_dir, part.name)
+        if pid is None:
+            state = "stopped"
+        else:
+            state = "running" if part.healthy(cfg) else "unhealthy"
+        ports = {var: cfg.port(var) for var in part.ports}
+        result.append(PartStatus(part.name, state, pid, ports, str(part.log(cfg))))
+    return result
+
+
+def foreign_listeners(cfg: StackConfig) -> list[str]:
+    """Ports of a stopped part that something else is listening on."""
+    return [f"{var}={cfg.port(var)}" for st in status(cfg) if st.state == "stopped"
+            for var in st.ports if is_listening(cfg.port(var))]
