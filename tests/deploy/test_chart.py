@@ -1,0 +1,214 @@
+"""The chart lints, renders, validates against the Kubernetes and Dapr schemas, and says what
+the platform needs: sidecar annotations, probes, hardening, hooks, no secret values."""
+
+import re
+
+import pytest
+from chart_helpers import CHART, VALUES_FILES, documents, find, pod_specs, values_args
+
+IDS = [v or "defaults" for v in VALUES_FILES]
+TMP = "/tmp"  # noqa: S108 -- a mount path in a manifest, not a file this code opens
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_helm_lint_strict(helm, values_file):
+    proc = helm("lint", "--strict", str(CHART), *values_args(values_file))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_rendered_manifests_pass_kubeconform_strict(render, kubeconform, values_file):
+    proc = kubeconform(stdin=render(values_file))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Invalid: 0, Errors: 0, Skipped: 0" in proc.stdout, proc.stdout
+
+
+def test_kubeconform_catches_an_unknown_field(render, kubeconform):
+    # Proves the schemas are strict and actually consulted, for core kinds and Dapr CRDs.
+    text = render("values-local.yaml")
+    broken = text.replace("revisionHistoryLimit: 5", "revisionHistoryLimit: 5\n  replica: 2", 1)
+    proc = kubeconform(stdin=broken)
+    assert proc.returncode != 0 and "replica" in proc.stdout, proc.stdout
+    broken = text.replace("  type: pubsub.kafka", "  type: pubsub.kafka\n  typo: 1", 1)
+    proc = kubeconform(stdin=broken)
+    assert proc.returncode != 0 and "typo" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_dapr_sidecar_annotations(render, values_file):
+    docs = documents(render(values_file))
+    expected = {
+        "todo-web": {"dapr.io/app-id": "todo-web", "dapr.io/app-port": "8000",
+                     "dapr.io/app-protocol": "http"},
+        "todo-worker": {"dapr.io/app-id": "todo-worker", "dapr.io/app-port": "50051",
+                        "dapr.io/app-protocol": "grpc"},
+    }  # fmt: skip
+    for name, specific in expected.items():
+        ann = find(docs, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
+        for key, value in specific.items():
+            assert ann[key] == value, (name, key)
+        assert ann["dapr.io/enabled"] == "true"
+        assert ann["dapr.io/config"] == "todo-config"
+        assert ann["dapr.io/log-as-json"] == "true"
+        for res in ("cpu-request", "memory-request", "cpu-limit", "memory-limit"):
+            assert ann[f"dapr.io/sidecar-{res}"], res
+        # Every annotation value must be a string, or the API server rejects the pod.
+        assert all(isinstance(v, str) for v in ann.values()), ann
+
+
+def test_probes(render):
+    docs = documents(render("values-local.yaml"))
+    web = find(docs, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
+    assert web["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert web["readinessProbe"]["httpGet"] == {"path": "/readyz", "port": "http"}
+    assert web["startupProbe"]["httpGet"]["path"] == "/healthz"
+    worker = find(docs, "Deployment", "todo-worker")["spec"]["template"]["spec"]["containers"][0]
+    for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
+        assert worker[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
+    ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
+    assert ports == {"grpc": 50051, "health": 8081}
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_every_pod_is_hardened(render, values_file):
+    for workload, template in pod_specs(documents(render(values_file))).items():
+        pod = template["spec"]
+        assert pod["securityContext"]["runAsNonRoot"] is True, workload
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}, workload
+        assert pod["securityContext"]["runAsUser"] > 0, workload
+        assert pod.get("automountServiceAccountToken") is False, workload
+        for container in pod["containers"]:
+            sc = container["securityContext"]
+            assert sc["allowPrivilegeEscalation"] is False, workload
+            assert sc["capabilities"] == {"drop": ["ALL"]}, workload
+            assert container["resources"]["limits"] and container["resources"]["requests"]
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_app_containers_have_read_only_roots_with_writable_tmp(render, values_file):
+    docs = documents(render(values_file))
+    for workload, template in pod_specs(docs).items():
+        if "kafka" in workload:
+            continue  # local-only broker: its image writes its config at start (see template)
+        pod = template["spec"]
+        volumes = {v["name"]: v for v in pod.get("volumes", [])}
+        for container in pod["containers"]:
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True, workload
+            mounts = {m["mountPath"]: m["name"] for m in container["volumeMounts"]}
+            assert TMP in mounts, workload
+            assert "emptyDir" in volumes[mounts[TMP]], workload
+
+
+def test_cloud_exposes_web_through_a_load_balancer(render):
+    docs = documents(render("values-cloud.yaml"))
+    svc = find(docs, "Service", "todo-web")
+    assert svc["spec"]["type"] == "LoadBalancer"
+    assert svc["spec"]["ports"][0]["port"] == 80
+    ann = svc["metadata"]["annotations"]
+    assert any(key.startswith("service.beta.kubernetes.io/azure-") for key in ann), ann
+    local = find(documents(render("values-local.yaml")), "Service", "todo-web")
+    assert local["spec"]["type"] == "ClusterIP"
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_migrations_run_as_a_pre_install_pre_upgrade_hook(render, values_file):
+    job = find(documents(render(values_file)), "Job", "todo-migrations")
+    ann = job["metadata"]["annotations"]
+    assert ann["helm.sh/hook"] == "pre-install,pre-upgrade"
+    assert ann["helm.sh/hook-delete-policy"] == "before-hook-creation,hook-succeeded"
+    container = job["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["alembic", "upgrade", "head"]
+    assert container["image"].split(":")[0].endswith("/todo-web")
+    assert job["spec"]["template"]["metadata"]["annotations"]["dapr.io/enabled"] == "false"
+
+
+def test_local_infra_exists_only_in_local_values(render):
+    def kinds(values_file):
+        return {(d["kind"], d["metadata"]["name"]) for d in documents(render(values_file))}
+
+    local = kinds("values-local.yaml")
+    assert {("StatefulSet", "todo-kafka"), ("StatefulSet", "todo-postgres")} <= local
+    assert not {n for k, n in kinds("values-cloud.yaml") if k == "StatefulSet"}
+
+
+SENSITIVE_ENV = re.compile(r"PASSWORD|SECRET|TOKEN|DATABASE_URL|CONNECTION|BROKERS", re.I)
+SENSITIVE_DAPR = {"brokers", "saslUsername", "saslPassword", "connectionString"}
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_no_secret_value_is_rendered(render, values_file):
+    text = render(values_file)
+    docs = documents(text)
+    assert not [d for d in docs if d["kind"] == "Secret"], "the chart must not create Secrets"
+    for workload, template in pod_specs(docs).items():
+        for container in template["spec"]["containers"]:
+            for env in container.get("env", []):
+                if SENSITIVE_ENV.search(env["name"]):
+                    assert "value" not in env, (workload, env)
+                    assert env["valueFrom"]["secretKeyRef"]["name"] == "todo-secrets"
+    for comp in (d for d in docs if d["kind"] == "Component"):
+        for item in comp["spec"]["metadata"]:
+            if item["name"] in SENSITIVE_DAPR:
+                assert "value" not in item and "secretKeyRef" in item, item
+    # Credentials inside a URL or a libpq string would show up like this.
+    assert not re.search(r"://[^/\s:@]+:[^/\s@]+@|password=\S", text)
+
+
+def test_cloud_pubsub_uses_sasl_scram_over_tls(render):
+    comp = find(documents(render("values-cloud.yaml")), "Component", "pubsub")
+    meta = {m["name"]: m for m in comp["spec"]["metadata"]}
+    assert meta["authType"]["value"] == "password"
+    assert meta["saslMechanism"]["value"] == "SHA-256"
+    assert meta["disableTls"]["value"] == "false"
+    assert meta["saslPassword"]["secretKeyRef"] == {
+        "name": "todo-secrets",
+        "key": "KAFKA_SASL_PASSWORD",
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--set", "web.service.type=Foo"], "web/service/type"),
+        (["--set-json", 'web.replicas="two"'], "web/replicas"),
+        (["--set", "web.replicas=2"], "redisUrl"),
+        (["--set", "web.autoscaling.enabled=true"], "redisUrl"),
+        (["--set", "kafka.authType=scram"], "kafka/authType"),
+        (["--set", "worker.dapr.appId=other"], "worker/dapr/appId"),
+        (["--set", "web.replicaz=1"], "replicaz"),
+        (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
+    ],
+)
+def test_values_schema_rejects_wrong_values(helm, args, message):
+    proc = helm("template", "todo", str(CHART), *args)
+    assert proc.returncode != 0
+    assert message in proc.stderr, proc.stderr
+
+
+def test_templates_refuse_many_replicas_without_redis_even_without_the_schema(helm):
+    proc = helm(
+        "template", "todo", str(CHART), "--skip-schema-validation", "--set", "web.replicas=3"
+    )
+    assert proc.returncode != 0 and "requires web.redisUrl" in proc.stderr, proc.stderr
+
+
+def test_many_replicas_with_redis_render(render):
+    docs = documents(render("values-cloud.yaml", "--set", "web.replicas=3",
+                            "--set", "web.redisUrl=redis://redis:6379/0"))  # fmt: skip
+    web = find(docs, "Deployment", "todo-web")
+    assert web["spec"]["replicas"] == 3
+    env = {
+        e["name"]: e.get("value") for e in web["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["REFLEX_REDIS_URL"] == "redis://redis:6379/0"
+
+
+def test_names_fit_in_63_characters_with_the_longest_release_name(render):
+    release = "r" * 53  # Helm's own limit for a release name
+    for doc in documents(render("values-local.yaml", release=release)):
+        assert len(doc["metadata"]["name"]) <= 63, doc["metadata"]["name"]
+        for value in doc["metadata"].get("labels", {}).values():
+            assert len(value) <= 63, value
+    # The Dapr app ids must not follow the release name: scopes and subscriptions use them.
+    names = {d["metadata"]["name"] for d in documents(render("values-local.yaml", release=release))}
+    assert {"pubsub", "statestore", "todo-config", "todo-resiliency"} <= names
