@@ -212,3 +212,17 @@ def test_names_fit_in_63_characters_with_the_longest_release_name(render):
     # The Dapr app ids must not follow the release name: scopes and subscriptions use them.
     names = {d["metadata"]["name"] for d in documents(render("values-local.yaml", release=release))}
     assert {"pubsub", "statestore", "todo-config", "todo-resiliency"} <= names
+
+
+def test_optional_hpa_and_ingress_render_valid_manifests(render, kubeconform):
+    text = render(
+        "values-cloud.yaml",
+        *("--set", "web.redisUrl=redis://redis:6379/0", "--set", "web.autoscaling.enabled=true"),
+        *("--set", "worker.autoscaling.enabled=true", "--set", "web.ingress.enabled=true"),
+        *("--set", "web.ingress.tlsSecretName=todo-tls"),
+    )
+    docs = documents(text)
+    assert {d["kind"] for d in docs} >= {"HorizontalPodAutoscaler", "Ingress"}
+    assert "replicas" not in find(docs, "Deployment", "todo-web")["spec"]
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
