@@ -1,0 +1,21 @@
+"""Errors the repositories raise; the web layer maps them to HTTP statuses."""
+
+
+class NotFound(LookupError):
+    """No such row for this user (another user's row looks exactly like a missing one) → 404."""
+
+
+class StaleVersion(Exception):
+    """The client edited an old version of the task → 409; `current` is the latest version."""
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the task changed meanwhile (now version {current})")
+        self.current = current
+
+
+class EmailTaken(ValueError):
+    """An account with this email exists → 409 (or a field error on `email`)."""
+
+
+class WrongPassword(ValueError):
+    """The current password did not match → 400/403 (field `current_password`)."""

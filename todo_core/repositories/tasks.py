@@ -1,0 +1,430 @@
+"""Tasks: create, read, change, complete, reopen, delete, list, and the next occurrence of a
+series. Every query is scoped by user_id: another user's task behaves exactly like a
+missing one. Every change writes its events to the outbox in the same transaction:
+
+  create    task.created (+ reminder.scheduled when it has a reminder)
+  update    task.updated (+ reminder.scheduled if open with a reminder, carrying the new
+            version so the worker's "is it still current?" check passes;
+            reminder.cancelled if the reminder was removed)
+  complete  task.completed (+ reminder.cancelled) (+ recurring.completed if recurring)
+  reopen    task.updated (+ reminder.scheduled)
+  delete    task.deleted (+ reminder.cancelled if open with a reminder)
+
+Changes lock the task row first (SELECT … FOR UPDATE), which serialises concurrent edits of
+one task and keeps its outbox ids in commit order (see outbox.py).
+"""
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from pydantic import TypeAdapter
+from sqlalchemy import ColumnElement, and_, func, literal_column, or_
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_core.events import (
+    Event,
+    RecurringCompleted,
+    ReminderCancelled,
+    ReminderScheduled,
+    TaskCompleted,
+    TaskCreated,
+    TaskDeleted,
+    TaskSnapshot,
+    TaskUpdated,
+)
+from todo_core.models import SEARCH_EXPRESSION, Priority, Status, Task, User, utcnow
+from todo_core.outbox import add_events
+from todo_core.recurrence import advance
+from todo_core.repositories.errors import NotFound, StaleVersion
+from todo_core.timezones import get_zone, to_utc_lenient
+from todo_core.validation import (
+    ListQuery,
+    PageCursor,
+    ReminderAt,
+    ReminderChoice,
+    TaskCreate,
+    TaskUpdate,
+    remind_at_for,
+    task_create,
+)
+
+_REMINDER: TypeAdapter[ReminderChoice] = TypeAdapter(ReminderChoice)
+
+
+@dataclass(frozen=True)
+class TaskPage:
+    items: list[Task]
+    next_cursor: str | None  # None on the last page
+
+
+def snapshot_of(task: Task) -> TaskSnapshot:
+    return TaskSnapshot.model_validate(task, from_attributes=True)
+
+
+# ---- reading --------------------------------------------------------------------------------
+
+
+async def get_task(session: AsyncSession, user_id: UUID, task_id: UUID) -> Task | None:
+    statement = select(Task).where(Task.id == task_id, Task.user_id == user_id)
+    return (await session.exec(statement)).one_or_none()
+
+
+async def _lock_task(session: AsyncSession, user_id: UUID, task_id: UUID) -> Task:
+    statement = (
+        select(Task)
+        .where(Task.id == task_id, Task.user_id == user_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    task = (await session.exec(statement)).one_or_none()
+    if task is None:
+        raise NotFound(f"task {task_id}")
+    return task
+
+
+def _check_version(task: Task, expected: int | None) -> None:
+    if expected is not None and task.version != expected:
+        raise StaleVersion(task.version)
+
+
+async def _user_zone(session: AsyncSession, user_id: UUID) -> str:
+    zone = (await session.exec(select(User.time_zone).where(User.id == user_id))).one_or_none()
+    if zone is None:
+        raise NotFound(f"user {user_id}")
+    return zone
+
+
+# ---- events ---------------------------------------------------------------------------------
+
+
+def _reminder_events(task: Task, previous_remind_at: datetime | None) -> list[Event]:
+    if task.status == Status.OPEN and task.remind_at is not None:
+        return [
+            ReminderScheduled(
+                user_id=task.user_id,
+                task_id=task.id,
+                task_version=task.version,
+                remind_at=task.remind_at,
+                due_at=task.due_at,
+                title=task.title,
+            )
+        ]
+    if previous_remind_at is not None:
+        return [ReminderCancelled(user_id=task.user_id, task_id=task.id, task_version=task.version)]
+    return []
+
+
+# ---- changing -------------------------------------------------------------------------------
+
+
+def _apply(task: Task, data: TaskCreate) -> None:
+    task.title = data.title
+    task.description = data.description
+    task.priority = data.priority
+    task.tags = list(data.tags)
+    task.due_at = data.due_at
+    task.remind_at = data.remind_at
+    task.reminder = data.reminder.model_dump(mode="json")
+    task.recurrence = data.rrule
+    if task.recurrence and task.series_id is None:
+        task.series_id = task.id  # the first task of a series names it
+
+
+async def create_task(
+    session: AsyncSession, user_id: UUID, data: TaskCreate, now: datetime | None = None
+) -> Task:
+    now = now or utcnow()
+    task = Task(id=uuid4(), user_id=user_id, title=data.title, created_at=now, updated_at=now)
+    _apply(task, data)
+    session.add(task)
+    await session.flush()
+    created = TaskCreated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
+    await add_events(session, [created, *_reminder_events(task, None)])
+    return task
+
+
+def _as_input(task: Task) -> dict[str, Any]:
+    """The stored task in TaskCreate's input shape, to re-check it with the changes merged."""
+    recurrence = {"kind": "rrule", "rrule": task.recurrence} if task.recurrence else None
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority,
+        "tags": task.tags,
+        "due": task.due_at,
+        "recurrence": recurrence or {"kind": "none"},
+        "reminder": task.reminder,
+    }
+
+
+async def update_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    changes: TaskUpdate,
+    now: datetime | None = None,
+) -> Task:
+    """Apply a partial change; StaleVersion if `changes.version` is not the current one,
+    pydantic.ValidationError (field-named) if the merged task breaks a rule."""
+    now = now or utcnow()
+    zone = await _user_zone(session, user_id)
+    task = await _lock_task(session, user_id, task_id)
+    _check_version(task, changes.version)
+    data = task_create({**_as_input(task), **changes.changes()}, zone)
+    previous_remind_at = task.remind_at
+    _apply(task, data)
+    task.version += 1
+    task.updated_at = now
+    await session.flush()
+    updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
+    await add_events(session, [updated, *_reminder_events(task, previous_remind_at)])
+    return task
+
+
+async def complete_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Mark done. Completing a done task changes nothing and writes no events."""
+    now = now or utcnow()
+    zone = await _user_zone(session, user_id)
+    task = await _lock_task(session, user_id, task_id)
+    _check_version(task, expected_version)
+    if task.status == Status.DONE:
+        return task
+    previous_remind_at = task.remind_at
+    task.status, task.completed_at = Status.DONE, now
+    task.version += 1
+    task.updated_at = now
+    await session.flush()
+    snapshot = snapshot_of(task)
+    events: list[Event] = [TaskCompleted(user_id=user_id, task=snapshot, occurred_at=now)]
+    events += _reminder_events(task, previous_remind_at)
+    if task.recurrence:
+        events.append(
+            RecurringCompleted(user_id=user_id, task=snapshot, time_zone=zone, occurred_at=now)
+        )
+    await add_events(session, events)
+    return task
+
+
+async def reopen_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Mark open again. Reopening an open task changes nothing and writes no events."""
+    now = now or utcnow()
+    task = await _lock_task(session, user_id, task_id)
+    _check_version(task, expected_version)
+    if task.status == Status.OPEN:
+        return task
+    task.status, task.completed_at = Status.OPEN, None
+    task.version += 1
+    task.updated_at = now
+    await session.flush()
+    updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
+    await add_events(session, [updated, *_reminder_events(task, None)])
+    return task
+
+
+async def delete_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    task = await _lock_task(session, user_id, task_id)
+    _check_version(task, expected_version)
+    events: list[Event] = [TaskDeleted(user_id=user_id, task=snapshot_of(task), occurred_at=now)]
+    if task.status == Status.OPEN and task.remind_at is not None:
+        events.append(
+            ReminderCancelled(user_id=user_id, task_id=task.id, task_version=task.version)
+        )
+    await session.delete(task)
+    await session.flush()
+    await add_events(session, events)
+
+
+# ---- the next occurrence of a series ---------------------------------------------------------
+
+
+def _next_reminder(
+    snapshot: TaskSnapshot, next_due: datetime
+) -> tuple[dict[str, Any], datetime | None]:
+    """The next task's reminder: same offset from its due date as the completed one had."""
+    choice = _REMINDER.validate_python(snapshot.reminder)
+    if isinstance(choice, ReminderAt) and snapshot.due_at and snapshot.remind_at:
+        moved = ReminderAt(at=next_due + (snapshot.remind_at - snapshot.due_at))
+        return moved.model_dump(mode="json"), moved.at
+    return choice.model_dump(mode="json"), remind_at_for(choice, next_due)
+
+
+async def spawn_next_occurrence(
+    session: AsyncSession, completed: RecurringCompleted, now: datetime | None = None
+) -> Task | None:
+    """Insert the series' next task (once per series and due time) with its outbox events.
+
+    None when the series is finished or the next task already exists (redelivery).
+    """
+    now = now or utcnow()
+    done = completed.task
+    if not done.recurrence or done.due_at is None:
+        return None
+    found = advance(done.recurrence, done.due_at, completed.time_zone, now)
+    if found is None:
+        return None
+    reminder, remind_at = _next_reminder(done, found.due_at)
+    new_id = uuid4()
+    statement = (
+        insert(Task)
+        .values(
+            id=new_id,
+            user_id=done.user_id,
+            title=done.title,
+            description=done.description,
+            priority=done.priority,
+            tags=done.tags,
+            status=Status.OPEN,
+            due_at=found.due_at,
+            remind_at=remind_at,
+            reminder=reminder,
+            recurrence=found.rrule,
+            series_id=done.series_id or done.id,
+            created_at=now,
+            updated_at=now,
+            version=1,
+        )
+        .on_conflict_do_nothing(constraint="uq_task_series_due")
+        .returning(Task.id)
+    )
+    if (await session.exec(statement)).scalar_one_or_none() is None:
+        return None
+    task = await session.get_one(Task, new_id)
+    created = TaskCreated(user_id=task.user_id, task=snapshot_of(task), occurred_at=now)
+    await add_events(session, [created, *_reminder_events(task, None)])
+    return task
+
+
+# ---- listing --------------------------------------------------------------------------------
+
+
+def _sort_column(sort: str) -> Any:
+    return {
+        "due": col(Task.due_at),
+        "priority": col(Task.priority),
+        "created": col(Task.created_at),
+        "title": func.lower(Task.title),
+    }[sort]
+
+
+def _key_text(task: Task, sort: str) -> str | None:
+    if sort == "due":
+        return task.due_at.isoformat() if task.due_at else None
+    if sort == "created":
+        return task.created_at.isoformat()
+    if sort == "priority":
+        return task.priority.value
+    return task.title.lower()
+
+
+def _key_value(text: str, sort: str) -> Any:
+    if sort in ("due", "created"):
+        return datetime.fromisoformat(text)
+    return Priority(text) if sort == "priority" else text
+
+
+def _after_cursor(cursor: PageCursor) -> ColumnElement[bool]:
+    """Rows after the cursor in (key, id) order; due_at NULLs always sort last."""
+    after: Callable[[Any, Any], Any] = operator.lt if cursor.order == "desc" else operator.gt
+    key, task_id = _sort_column(cursor.sort), col(Task.id)
+    if cursor.key is None:  # only due can be NULL: we are inside the NULL tail
+        return and_(key.is_(None), after(task_id, cursor.id))
+    value = _key_value(cursor.key, cursor.sort)
+    later = or_(after(key, value), and_(key == value, after(task_id, cursor.id)))
+    return or_(key.is_(None), later) if cursor.sort == "due" else later
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _local_day_start(now: datetime, zone_name: str, days_ahead: int = 0) -> datetime:
+    zone = get_zone(zone_name)
+    day = now.astimezone(zone).date() + timedelta(days=days_ahead)
+    return to_utc_lenient(datetime.combine(day, time()), zone)
+
+
+def _due_filter(due: str, zone: str, now: datetime) -> ColumnElement[bool]:
+    due_at = col(Task.due_at)
+    if due == "overdue":
+        return and_(due_at < now, col(Task.status) == Status.OPEN)
+    if due == "none":
+        return due_at.is_(None)
+    start = _local_day_start(now, zone)
+    end = _local_day_start(now, zone, 1 if due == "today" else 7)
+    return and_(due_at >= start, due_at < end)
+
+
+def _filters(user_id: UUID, query: ListQuery, zone: str, now: datetime) -> list[Any]:
+    filters: list[Any] = [col(Task.user_id) == user_id]
+    if query.status:
+        filters.append(col(Task.status) == query.status)
+    if query.priority:
+        filters.append(col(Task.priority) == query.priority)
+    if query.tag:
+        filters.append(col(Task.tags).contains([query.tag]))
+    if query.q:
+        # Same literal expression as the trigram index, so the planner can use it.
+        pattern = f"%{_escape_like(query.q)}%"
+        filters.append(literal_column(SEARCH_EXPRESSION).ilike(pattern, escape="\\"))
+    if query.due:
+        filters.append(_due_filter(query.due, zone, now))
+    if query.page_cursor:
+        filters.append(_after_cursor(query.page_cursor))
+    return filters
+
+
+async def list_tasks(
+    session: AsyncSession,
+    user_id: UUID,
+    query: ListQuery,
+    time_zone: str,
+    now: datetime | None = None,
+) -> TaskPage:
+    """One page of the user's tasks; `time_zone` defines "today" and "this week"."""
+    now = now or utcnow()
+    key = _sort_column(query.sort)
+    desc = query.order == "desc"
+    order = [
+        (key.desc() if desc else key.asc()).nulls_last(),
+        col(Task.id).desc() if desc else col(Task.id).asc(),
+    ]
+    statement = (
+        select(Task)
+        .where(*_filters(user_id, query, time_zone, now))
+        .order_by(*order)
+        .limit(query.limit + 1)  # one extra row tells whether another page exists
+    )
+    rows = list((await session.exec(statement)).all())
+    items, more = rows[: query.limit], len(rows) > query.limit
+    if not more:
+        return TaskPage(items=items, next_cursor=None)
+    last = items[-1]
+    cursor = PageCursor(
+        sort=query.sort, order=query.order, key=_key_text(last, query.sort), id=last.id
+    )
+    return TaskPage(items=items, next_cursor=cursor.encode())

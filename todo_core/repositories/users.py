@@ -1,0 +1,84 @@
+"""Accounts: sign-up, look-up, login check, profile and password changes."""
+
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from todo_core.models import User, utcnow
+from todo_core.passwords import hash_password, needs_rehash, verify_password
+from todo_core.repositories.errors import EmailTaken, NotFound, WrongPassword
+from todo_core.validation import PasswordChange, ProfileUpdate, SignUp
+
+# Verified against when the email is unknown, so a login takes as long either way and does
+# not reveal which emails have accounts.
+_DUMMY_HASH = hash_password("not-a-real-password")
+
+
+async def create_user(session: AsyncSession, data: SignUp, now: datetime | None = None) -> User:
+    """Insert a user; EmailTaken if the (lowercased) email exists, even under a race."""
+    now = now or utcnow()
+    user = User(
+        email=data.email,
+        password_hash=hash_password(data.password.get_secret_value()),
+        display_name=data.display_name,
+        time_zone=data.time_zone,
+        created_at=now,
+        updated_at=now,
+    )
+    values = user.model_dump()
+    statement = insert(User).values(**values).on_conflict_do_nothing(index_elements=["email"])
+    result = await session.exec(statement.returning(User.id))
+    if result.scalar_one_or_none() is None:
+        raise EmailTaken(data.email)
+    return await session.get_one(User, user.id)
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User | None:
+    return await session.get(User, user_id)
+
+
+async def get_user_by_email(session: AsyncSession, email: str) -> User | None:
+    statement = select(User).where(User.email == email.strip().lower())
+    return (await session.exec(statement)).one_or_none()
+
+
+async def authenticate(session: AsyncSession, email: str, password: str) -> User | None:
+    """The user when email and password match; upgrades an outdated hash on the way."""
+    user = await get_user_by_email(session, email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        return None
+    if not verify_password(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        await session.flush()
+    return user
+
+
+async def update_user(session: AsyncSession, user_id: UUID, changes: ProfileUpdate) -> User:
+    user = await _require(session, user_id)
+    for name, value in changes.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(user, name, value)
+    user.updated_at = utcnow()
+    await session.flush()
+    return user
+
+
+async def change_password(session: AsyncSession, user_id: UUID, change: PasswordChange) -> None:
+    user = await _require(session, user_id)
+    if not verify_password(user.password_hash, change.current_password.get_secret_value()):
+        raise WrongPassword("the current password is wrong")
+    user.password_hash = hash_password(change.new_password.get_secret_value())
+    user.updated_at = utcnow()
+    await session.flush()
+
+
+async def _require(session: AsyncSession, user_id: UUID) -> User:
+    user = await session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound(f"user {user_id}")
+    return user
