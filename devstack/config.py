@@ -2,7 +2,7 @@
 
 Defaults avoid the standard ports (5432, 9092, 3500, 50001, ...) that a machine may already
 use. The test suite runs a second stack with `TODO_STACK=test`, whose defaults are shifted
-by 10000 so that it never meets a developer's running `make up`.
+by 5000 (or by TODO_PORT_SHIFT) so that it never meets a developer's running `make up`.
 """
 
 import os
@@ -33,7 +33,7 @@ PORTS: dict[str, int] = {
     "TODO_WORKER_DAPR_INTERNAL_PORT": 13602,
     "TODO_WORKER_DAPR_METRICS_PORT": 13603,
 }
-TEST_PORT_SHIFT = 10000
+TEST_PORT_SHIFT = 5000
 
 
 def cache_dir() -> Path:
@@ -87,7 +87,7 @@ class StackConfig:
 def load(env: dict[str, str] | None = None) -> StackConfig:
     env = dict(os.environ if env is None else env)
     name = env.get("TODO_STACK", "dev")
-    shift = TEST_PORT_SHIFT if name == "test" else 0
+    shift = int(env.get("TODO_PORT_SHIFT", TEST_PORT_SHIFT if name.startswith("test") else 0))
     ports = {}
     for var, default in PORTS.items():
         raw = env.get(var, str(default + shift))

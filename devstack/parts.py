@@ -299,8 +299,8 @@ def daprd_env(cfg: StackConfig) -> dict[str, str]:
     """What the `secretstore` component (secretstores.local.env) hands to the others."""
     return {
         **os.environ,
-        "KAFKA_BROKERS": cfg.kafka_brokers,
-        "DAPR_STATE_PG_CONNECTION": cfg.dapr_state_connection,
+        "TODO_SECRET_KAFKA_BROKERS": cfg.kafka_brokers,
+        "TODO_SECRET_STATE_PG_CONNECTION": cfg.dapr_state_connection,
     }
 
 

@@ -13,6 +13,9 @@ def is_listening(port: int, host: str = "127.0.0.1") -> bool:
 
 def ensure_free(port: int, var: str) -> None:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        # Like the servers themselves: connections of a stopped server lingering in
+        # TIME_WAIT do not make the port busy.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:
