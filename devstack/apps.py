@@ -6,7 +6,7 @@ import subprocess
 from pathlib import Path
 
 from devstack import provision
-from devstack.config import REPO_ROOT, StackConfig
+from devstack.config import REPO_ROOT, StackConfig, cache_dir
 from devstack.errors import StackError
 from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Sidecar, _http_ok, _spawn
 
@@ -21,6 +21,8 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "APP_PORT": str(sidecar.app_port(cfg)),
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
         "REFLEX_USE_SYSTEM_BUN": "1",
+        # The frontend build (node_modules and the bundle) lives in the cache, not the clone.
+        "REFLEX_WEB_WORKDIR": str(cache_dir() / "reflex-web"),
         "PATH": f"{bun_bin}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 

@@ -37,7 +37,9 @@ def ensure() -> Path:
     _run([str(python), "-m", "pip", "install", "-q", f"uv=={UV_VERSION}"])
     uv = str(target / "bin" / "uv")
     _run([uv, "pip", "sync", "-q", "--python", str(python), "--require-hashes", str(lock)])
-    _run([uv, "pip", "install", "-q", "--python", str(python), "--no-deps", "-e", str(REPO_ROOT)])
+    # compat mode puts the clone itself on sys.path, so packages added later import too.
+    _run([uv, "pip", "install", "-q", "--python", str(python), "--no-deps",
+          "--config-settings", "editable_mode=compat", "-e", str(REPO_ROOT)])
     stamp.write_text(wanted)
     print("[devstack] Python environment ready", flush=True)
     return python

@@ -104,11 +104,6 @@ def test_policies_agree_in_what_dapr_reads(chart, tools, kind, name):
     assert ours.get("scopes") == theirs.get("scopes")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deploy/dapr/components/resiliency.yaml sets retries.*.initialInterval, a field "
-    "Dapr 1.18.2's Resiliency type does not have (silently ignored); fix is the lead's",
-)
 def test_self_hosted_resources_use_only_fields_dapr_knows(kubeconform):
     files = [str(p) for p in sorted(SELF_HOSTED.rglob("*.yaml"))]
     proc = kubeconform(*files)
