@@ -21,9 +21,11 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
-from sqlalchemy import Select, delete, exists, select
+from sqlalchemy import delete, exists
 from sqlalchemy.orm import aliased
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from todo_core.db import SessionFactory
 from todo_core.events import Event, to_json_dict, topic_of
@@ -131,7 +133,7 @@ async def publish_rows(
     return result
 
 
-def pending_heads(now: datetime, limit: int) -> Select:
+def pending_heads(now: datetime, limit: int) -> SelectOfScalar[OutboxMessage]:
     """The oldest unpublished, due row of each (topic, key), claimed with SKIP LOCKED."""
     earlier = aliased(OutboxMessage)
     row = OutboxMessage
