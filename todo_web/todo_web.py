@@ -2,7 +2,11 @@
 
 import reflex as rx
 
+from todo_core.logging import configure_logging
 from todo_web.api import create_api
+from todo_web.relay import relay_lifespan
+
+configure_logging()
 
 
 def index() -> rx.Component:
@@ -10,4 +14,5 @@ def index() -> rx.Component:
 
 
 app = rx.App(api_transformer=create_api())
+app.register_lifespan_task(relay_lifespan)
 app.add_page(index, route="/")

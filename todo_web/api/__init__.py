@@ -1,13 +1,32 @@
 """The REST API, served by Reflex's backend on the same port as the UI."""
 
-from fastapi import FastAPI
+import time
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI, Request, Response
+from loguru import logger
+
+from todo_web.api import auth, errors, health, notifications, tasks
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="Todo API", version="1")
+    api = FastAPI(title="Todo API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+    errors.install(api)
+    for module in (health, auth, tasks, notifications):
+        api.include_router(module.router)
 
-    @api.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @api.middleware("http")
+    async def log_request(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        if request.url.path.startswith("/api"):
+            logger.bind(
+                method=request.method, path=request.url.path, status=response.status_code,
+                user_id=getattr(request.state, "user_id", None),
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            ).info("request")
+        return response
 
     return api

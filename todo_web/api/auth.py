@@ -1,0 +1,83 @@
+"""Accounts and sessions: register, sign in, sign out, profile, password."""
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Request, Response
+
+from todo_core.db import session_scope
+from todo_core.repositories import users
+from todo_core.validation import Login, PasswordChange, ProfileUpdate, SignUp
+from todo_web import sessions
+from todo_web.api.deps import SESSION_COOKIE, CurrentUser, token_of
+from todo_web.api.errors import ApiError
+from todo_web.api.schemas import TokenOut, UserOut
+from todo_web.ratelimit import throttle
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+WRONG = "wrong email or password"
+
+
+def _set_cookie(response: Response, token: str) -> None:
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
+                        secure=False)  # behind TLS the ingress/LB terminates; see docs
+
+
+@router.post("/auth/register", status_code=201)
+async def register(response: Response, body: dict[str, Any] = Body(...)) -> TokenOut:  # noqa: B008
+    data = SignUp.model_validate(body)
+    async with session_scope() as db:
+        user = await users.create_user(db, data)
+    token = await sessions.create_session(user.id)
+    _set_cookie(response, token)
+    return TokenOut(token=token, user=UserOut.of(user))
+
+
+@router.post("/auth/login")
+async def login(request: Request, response: Response, body: dict[str, Any] = Body(...)) -> TokenOut:  # noqa: B008
+    data = Login.model_validate(body)
+    address = request.client.host if request.client else "?"
+    wait = throttle.retry_after(data.email, address)
+    if wait:
+        raise ApiError(429, "too_many_attempts", f"too many attempts; try again in {wait}s",
+                       headers={"Retry-After": str(wait)})
+    async with session_scope() as db:
+        user = await users.authenticate(db, data.email, data.password.get_secret_value())
+    if user is None:
+        throttle.failed(data.email, address)
+        raise ApiError(401, "wrong_credentials", WRONG)
+    throttle.succeeded(data.email)
+    token = await sessions.create_session(user.id)
+    _set_cookie(response, token)
+    return TokenOut(token=token, user=UserOut.of(user))
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(request: Request, response: Response, _: CurrentUser) -> Response:
+    token = token_of(request)
+    if token:
+        await sessions.end_session(token)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    response.status_code = 204
+    return response
+
+
+@router.get("/me")
+async def me(user: CurrentUser) -> UserOut:
+    return UserOut.of(user)
+
+
+@router.patch("/me")
+async def update_me(user: CurrentUser, body: dict[str, Any] = Body(...)) -> UserOut:  # noqa: B008
+    changes = ProfileUpdate.model_validate(body)
+    async with session_scope() as db:
+        updated = await users.update_user(db, user.id, changes)
+    return UserOut.of(updated)
+
+
+@router.post("/me/password", status_code=204)
+async def change_password(user: CurrentUser, body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
+    change = PasswordChange.model_validate(body)
+    async with session_scope() as db:
+        await users.change_password(db, user.id, change)
+    return Response(status_code=204)

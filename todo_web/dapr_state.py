@@ -1,0 +1,54 @@
+"""The web app's one Dapr client: state (sessions, preferences) and the outbox publisher.
+
+The client is created on first use, not at import: the sidecar starts after the app (daprd
+waits for the app's port), and the SDK's constructor waits for the sidecar to be healthy.
+"""
+
+import asyncio
+import json
+from typing import Any
+
+from dapr.aio.clients import DaprClient
+from dapr.clients.exceptions import DaprInternalError
+
+from todo_core.settings import get_settings
+
+_client: DaprClient | None = None
+_lock = asyncio.Lock()
+
+
+class SidecarUnavailable(RuntimeError):
+    """The Dapr sidecar (or the store behind it) did not answer."""
+
+
+async def client() -> DaprClient:
+    global _client
+    async with _lock:
+        if _client is None:
+            _client = DaprClient()
+        return _client
+
+
+async def get_json(key: str) -> dict[str, Any] | None:
+    try:
+        item = await (await client()).get_state(get_settings().statestore_name, key)
+    except (DaprInternalError, OSError) as exc:
+        raise SidecarUnavailable(str(exc)) from exc
+    return json.loads(item.data) if item.data else None
+
+
+async def save_json(key: str, value: dict[str, Any], ttl_seconds: int | None = None) -> None:
+    metadata = {"ttlInSeconds": str(ttl_seconds)} if ttl_seconds else None
+    try:
+        await (await client()).save_state(
+            get_settings().statestore_name, key, json.dumps(value), state_metadata=metadata
+        )
+    except (DaprInternalError, OSError) as exc:
+        raise SidecarUnavailable(str(exc)) from exc
+
+
+async def delete(key: str) -> None:
+    try:
+        await (await client()).delete_state(get_settings().statestore_name, key)
+    except (DaprInternalError, OSError) as exc:
+        raise SidecarUnavailable(str(exc)) from exc
