@@ -52,7 +52,8 @@ class Settings(BaseSettings):
 
     outbox_sweep_seconds: float = Field(default=10.0, gt=0)
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)
-    outbox_max_backoff_seconds: float = Field(default=300.0, gt=0)
+    # A broker outage of a minute should not leave events waiting minutes after it ends.
+    outbox_max_backoff_seconds: float = Field(default=30.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

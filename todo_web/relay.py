@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from loguru import logger
 
 from todo_core.db import get_session_factory
-from todo_core.outbox import DaprPublisher, OutboxRelay
+from todo_core.outbox import Backoff, DaprPublisher, OutboxRelay
 from todo_core.settings import get_settings
 
 _relay: OutboxRelay | None = None
@@ -37,6 +37,7 @@ async def relay_lifespan() -> AsyncIterator[None]:
         session_factory=get_session_factory(),
         publisher=_LazyDaprPublisher(),
         batch_size=settings.outbox_batch_size,
+        backoff=Backoff(max_seconds=settings.outbox_max_backoff_seconds),
         sweep_seconds=settings.outbox_sweep_seconds,
     )
     _relay.start()
