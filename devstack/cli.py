@@ -14,10 +14,12 @@ from devstack.progress import say
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("provision", help="fetch and build every pinned part").add_argument(
-        "--browser", action="store_true", help="also install Debian's Chromium"
-    )
-    sub.add_parser("up", help="start every part that is not running, in order")
+    prov = sub.add_parser("provision", help="fetch and build every pinned part")
+    prov.add_argument("--browser", action="store_true", help="also install Debian's Chromium")
+    prov.add_argument("--part", choices=sorted(provision.STEPS), help="only this part")
+    up = sub.add_parser("up", help="start every part that is not running, in order")
+    up.add_argument("--infra", action="store_true",
+                    help="only PostgreSQL, Kafka, the scheduler and migrations (for `dapr run -f .`)")
     sub.add_parser("down", help="stop every part this stack started; keep data")
     sub.add_parser("clean", help="stop everything and delete the stack's data")
     sub.add_parser("status", help="each part's state").add_argument("--json", action="store_true")
@@ -35,10 +37,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
     if args.command == "provision":
-        provision.ensure_all(browser=args.browser)
+        if args.part:
+            provision.STEPS[args.part]()
+        else:
+            provision.ensure_all(browser=args.browser)
     elif args.command == "up":
         provision.ensure_all()
-        stack.up(cfg)
+        stack.up(cfg, infra_only=args.infra)
     elif args.command == "down":
         stack.down(cfg)
     elif args.command == "clean":

@@ -144,6 +144,15 @@ def _apt_install(*packages: str) -> None:
         env=apt_env, hint="Are Debian's package mirrors reachable?")
 
 
+STEPS = {
+    "postgres": ensure_postgres,
+    "kafka": ensure_kafka,
+    "dapr": ensure_dapr,
+    "bun": ensure_bun,
+    "chromium": ensure_chromium,
+}
+
+
 def ensure_all(browser: bool = False) -> None:
     ensure_postgres()
     ensure_kafka()

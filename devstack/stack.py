@@ -11,6 +11,9 @@ from devstack.ports import ensure_free, is_listening
 from devstack.progress import say
 
 
+INFRA = ("postgres", "kafka", "scheduler")
+
+
 def all_parts() -> list[Part]:
     """Every part in start order; the apps join once their code exists."""
     runtime = [
@@ -45,8 +48,10 @@ def _app_and_sidecar(name: str, sidecar: parts.Sidecar, start, healthy, timeout:
     ]
 
 
-def up(cfg: StackConfig) -> None:
+def up(cfg: StackConfig, infra_only: bool = False) -> None:
     for part in all_parts():
+        if infra_only and part.name not in INFRA:
+            continue
         _ensure_running(cfg, part)
         if part.name == "scheduler" and apps.migrations_present():
             say("applying database migrations")
