@@ -57,8 +57,10 @@ def migrate(cfg: StackConfig) -> None:
 
     result = subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
-        cwd=REPO_ROOT, env={**os.environ, "DATABASE_URL": cfg.database_url()},
-        capture_output=True, text=True,
+        cwd=REPO_ROOT,
+        env={**os.environ, "DATABASE_URL": cfg.database_url()},
+        capture_output=True,
+        text=True,
     )
     log = cfg.log_dir / "migrations.log"
     log.parent.mkdir(parents=True, exist_ok=True)

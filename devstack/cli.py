@@ -18,8 +18,11 @@ def main(argv: list[str] | None = None) -> None:
     prov.add_argument("--browser", action="store_true", help="also install Debian's Chromium")
     prov.add_argument("--part", choices=sorted(provision.STEPS), help="only this part")
     up = sub.add_parser("up", help="start every part that is not running, in order")
-    up.add_argument("--infra", action="store_true",
-                    help="only PostgreSQL, Kafka, the scheduler and migrations (for `dapr run -f .`)")
+    up.add_argument(
+        "--infra",
+        action="store_true",
+        help="only PostgreSQL, Kafka, the scheduler and migrations (for `dapr run -f .`)",
+    )
     sub.add_parser("down", help="stop every part this stack started; keep data")
     sub.add_parser("clean", help="stop everything and delete the stack's data")
     sub.add_parser("status", help="each part's state").add_argument("--json", action="store_true")

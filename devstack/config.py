@@ -48,7 +48,7 @@ class StackConfig:
     data_dir: Path
     ports: dict[str, int] = field(default_factory=dict)
     pg_user: str = "todo"
-    pg_password: str = "todo"
+    pg_password: str = "todo"  # noqa: S105 (loopback-only dev database; TODO_PG_PASSWORD)
     pg_database: str = "todo"
 
     def port(self, var: str) -> int:

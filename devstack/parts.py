@@ -86,9 +86,21 @@ def _pg_init(cfg: StackConfig, data: Path) -> None:
     pwfile.write_text(cfg.pg_password + "\n")
     _as_pg_user(pwfile)
     result = subprocess.run(
-        [str(bin_dir / "initdb"), "-D", str(data), "-U", cfg.pg_user, f"--pwfile={pwfile}",
-         "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"],
-        capture_output=True, text=True, user=_pg_user(),
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            cfg.pg_user,
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
+        capture_output=True,
+        text=True,
+        user=_pg_user(),
     )
     pwfile.unlink()
     if result.returncode != 0:
@@ -101,9 +113,19 @@ def start_postgres(cfg: StackConfig) -> None:
         _pg_init(cfg, data)
     bin_dir = provision.ensure_postgres()
     argv = [
-        str(bin_dir / "postgres"), "-D", str(data), "-p", str(cfg.port("TODO_PG_PORT")),
-        "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=",
-        "-c", "max_connections=300", "-c", "shared_buffers=256MB",
+        str(bin_dir / "postgres"),
+        "-D",
+        str(data),
+        "-p",
+        str(cfg.port("TODO_PG_PORT")),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=300",
+        "-c",
+        "shared_buffers=256MB",
     ]
     _spawn(cfg, "postgres", argv, user=_pg_user())
 
@@ -119,15 +141,32 @@ def postgres_healthy(cfg: StackConfig) -> bool:
 
 def create_database(cfg: StackConfig) -> None:
     env = {**os.environ, "PGPASSWORD": cfg.pg_password}
-    base = ["psql", "-h", "127.0.0.1", "-p", str(cfg.port("TODO_PG_PORT")), "-U", cfg.pg_user,
-            "-d", "postgres", "-tAc"]
+    base = [
+        "psql",
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(cfg.port("TODO_PG_PORT")),
+        "-U",
+        cfg.pg_user,
+        "-d",
+        "postgres",
+        "-tAc",
+    ]
     exists = subprocess.run(
-        [*base, f"SELECT 1 FROM pg_database WHERE datname = '{cfg.pg_database}'"],
-        capture_output=True, text=True, env=env, check=True,
+        [*base, f"SELECT 1 FROM pg_database WHERE datname = '{cfg.pg_database}'"],  # noqa: S608
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     if exists.stdout.strip() != "1":
-        subprocess.run([*base, f'CREATE DATABASE "{cfg.pg_database}"'], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [*base, f'CREATE DATABASE "{cfg.pg_database}"'],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
 
 # --- Kafka ------------------------------------------------------------------------------
@@ -135,27 +174,29 @@ def create_database(cfg: StackConfig) -> None:
 
 def _kafka_properties(cfg: StackConfig, data: Path) -> str:
     port, ctl = cfg.port("TODO_KAFKA_PORT"), cfg.port("TODO_KAFKA_CONTROLLER_PORT")
-    return "\n".join([
-        "process.roles=broker,controller",
-        "node.id=1",
-        f"controller.quorum.voters=1@127.0.0.1:{ctl}",
-        f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{ctl}",
-        f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
-        "controller.listener.names=CONTROLLER",
-        "inter.broker.listener.name=PLAINTEXT",
-        "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-        f"log.dirs={data / 'logs'}",
-        "offsets.topic.replication.factor=1",
-        "offsets.topic.num.partitions=6",
-        "transaction.state.log.replication.factor=1",
-        "transaction.state.log.min.isr=1",
-        "share.coordinator.state.topic.replication.factor=1",
-        "share.coordinator.state.topic.min.isr=1",
-        "group.initial.rebalance.delay.ms=0",
-        # Topics are created explicitly at start-up; a misspelt topic name fails loudly.
-        "auto.create.topics.enable=false",
-        "",
-    ])
+    return "\n".join(
+        [
+            "process.roles=broker,controller",
+            "node.id=1",
+            f"controller.quorum.voters=1@127.0.0.1:{ctl}",
+            f"listeners=PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{ctl}",
+            f"advertised.listeners=PLAINTEXT://127.0.0.1:{port}",
+            "controller.listener.names=CONTROLLER",
+            "inter.broker.listener.name=PLAINTEXT",
+            "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            f"log.dirs={data / 'logs'}",
+            "offsets.topic.replication.factor=1",
+            "offsets.topic.num.partitions=6",
+            "transaction.state.log.replication.factor=1",
+            "transaction.state.log.min.isr=1",
+            "share.coordinator.state.topic.replication.factor=1",
+            "share.coordinator.state.topic.min.isr=1",
+            "group.initial.rebalance.delay.ms=0",
+            # Topics are created explicitly at start-up; a misspelt topic name fails loudly.
+            "auto.create.topics.enable=false",
+            "",
+        ]
+    )
 
 
 def start_kafka(cfg: StackConfig) -> None:
@@ -171,16 +212,31 @@ def start_kafka(cfg: StackConfig) -> None:
     if not (data / "logs" / "meta.properties").exists():
         cluster_id = _kafka_cluster_id()
         result = subprocess.run(
-            [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-             f"--cluster-id={cluster_id}", "-c", str(props)],
-            capture_output=True, text=True,
+            [
+                java,
+                "-cp",
+                classpath,
+                "kafka.tools.StorageTool",
+                "format",
+                f"--cluster-id={cluster_id}",
+                "-c",
+                str(props),
+            ],
+            capture_output=True,
+            text=True,
         )
         if result.returncode != 0:
             raise StackError(f"formatting Kafka storage failed: {result.stdout[-300:]}")
     argv = [
-        java, "-Xms256m", "-Xmx768m", "-XX:+UseG1GC",
+        java,
+        "-Xms256m",
+        "-Xmx768m",
+        "-XX:+UseG1GC",
         f"-Dlog4j2.configurationFile={REPO_ROOT / 'devstack' / 'kafka' / 'log4j2.properties'}",
-        "-cp", classpath, "kafka.Kafka", str(props),
+        "-cp",
+        classpath,
+        "kafka.Kafka",
+        str(props),
     ]
     _spawn(cfg, "kafka", argv)
 
@@ -212,8 +268,11 @@ def create_topics(cfg: StackConfig) -> None:
 
     admin = AdminClient({"bootstrap.servers": cfg.kafka_brokers})
     existing = admin.list_topics(timeout=10).topics
-    missing = [NewTopic(t, num_partitions=n, replication_factor=1)
-               for t, n in TOPICS.items() if t not in existing]
+    missing = [
+        NewTopic(t, num_partitions=n, replication_factor=1)
+        for t, n in TOPICS.items()
+        if t not in existing
+    ]
     for topic, future in admin.create_topics(missing).items() if missing else []:
         try:
             future.result(timeout=30)
@@ -232,18 +291,35 @@ def start_scheduler(cfg: StackConfig) -> None:
     port = cfg.port("TODO_SCHEDULER_PORT")
     peer = cfg.port("TODO_SCHEDULER_ETCD_PEER_PORT")
     argv = [
-        str(binary), "--mode", "standalone", "--id", "dapr-scheduler-server-0",
-        "--listen-address", "127.0.0.1", "--port", str(port),
-        "--override-broadcast-host-port", f"127.0.0.1:{port}",
-        "--healthz-listen-address", "127.0.0.1",
-        "--healthz-port", str(cfg.port("TODO_SCHEDULER_HEALTH_PORT")),
-        "--metrics-listen-address", "127.0.0.1",
-        "--metrics-port", str(cfg.port("TODO_SCHEDULER_METRICS_PORT")),
-        "--etcd-data-dir", str(data),
-        "--etcd-client-listen-address", "127.0.0.1",
-        "--etcd-client-port", str(cfg.port("TODO_SCHEDULER_ETCD_CLIENT_PORT")),
-        "--etcd-initial-cluster", f"dapr-scheduler-server-0=http://127.0.0.1:{peer}",
-        "--log-level", "info",
+        str(binary),
+        "--mode",
+        "standalone",
+        "--id",
+        "dapr-scheduler-server-0",
+        "--listen-address",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--override-broadcast-host-port",
+        f"127.0.0.1:{port}",
+        "--healthz-listen-address",
+        "127.0.0.1",
+        "--healthz-port",
+        str(cfg.port("TODO_SCHEDULER_HEALTH_PORT")),
+        "--metrics-listen-address",
+        "127.0.0.1",
+        "--metrics-port",
+        str(cfg.port("TODO_SCHEDULER_METRICS_PORT")),
+        "--etcd-data-dir",
+        str(data),
+        "--etcd-client-listen-address",
+        "127.0.0.1",
+        "--etcd-client-port",
+        str(cfg.port("TODO_SCHEDULER_ETCD_CLIENT_PORT")),
+        "--etcd-initial-cluster",
+        f"dapr-scheduler-server-0=http://127.0.0.1:{peer}",
+        "--log-level",
+        "info",
     ]
     _spawn(cfg, "scheduler", argv)
 
@@ -278,20 +354,34 @@ def daprd_argv(cfg: StackConfig, sidecar: Sidecar, resources: Path = DAPR_RESOUR
     p = sidecar.prefix
     return [
         str(provision.ensure_dapr() / "daprd"),
-        "--mode", "standalone",
-        "--app-id", sidecar.app_id,
-        "--app-port", str(sidecar.app_port(cfg)),
-        "--app-protocol", sidecar.app_protocol,
-        "--dapr-listen-addresses", "127.0.0.1",
-        "--dapr-http-port", str(cfg.port(f"{p}_DAPR_HTTP_PORT")),
-        "--dapr-grpc-port", str(cfg.port(f"{p}_DAPR_GRPC_PORT")),
-        "--dapr-internal-grpc-port", str(cfg.port(f"{p}_DAPR_INTERNAL_PORT")),
-        "--metrics-port", str(cfg.port(f"{p}_DAPR_METRICS_PORT")),
-        "--resources-path", str(resources),
-        "--config", str(DAPR_CONFIG),
-        "--scheduler-host-address", cfg.scheduler_address,
-        "--placement-host-address", "",
-        "--log-level", "info",
+        "--mode",
+        "standalone",
+        "--app-id",
+        sidecar.app_id,
+        "--app-port",
+        str(sidecar.app_port(cfg)),
+        "--app-protocol",
+        sidecar.app_protocol,
+        "--dapr-listen-addresses",
+        "127.0.0.1",
+        "--dapr-http-port",
+        str(cfg.port(f"{p}_DAPR_HTTP_PORT")),
+        "--dapr-grpc-port",
+        str(cfg.port(f"{p}_DAPR_GRPC_PORT")),
+        "--dapr-internal-grpc-port",
+        str(cfg.port(f"{p}_DAPR_INTERNAL_PORT")),
+        "--metrics-port",
+        str(cfg.port(f"{p}_DAPR_METRICS_PORT")),
+        "--resources-path",
+        str(resources),
+        "--config",
+        str(DAPR_CONFIG),
+        "--scheduler-host-address",
+        cfg.scheduler_address,
+        "--placement-host-address",
+        "",
+        "--log-level",
+        "info",
     ]
 
 
@@ -323,6 +413,11 @@ def _spawn(
     user: str | None = None,
 ) -> None:
     processes.spawn(
-        part, argv, run_dir=cfg.run_dir, log_file=cfg.log_dir / f"{part}.log", env=env,
-        cwd=REPO_ROOT, user=user,
+        part,
+        argv,
+        run_dir=cfg.run_dir,
+        log_file=cfg.log_dir / f"{part}.log",
+        env=env,
+        cwd=REPO_ROOT,
+        user=user,
     )

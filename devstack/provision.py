@@ -56,14 +56,26 @@ def ensure_dapr() -> Path:
     flags = ["-trimpath", "-ldflags", "-s -w", "-v"]
     run(
         f"building daprd {versions.DAPR_RUNTIME} (first time: about 5-15 minutes)",
-        [go, "build", "-tags", "stablecomponents", *flags, "-o", str(tmp / "daprd"),
-         "github.com/dapr/dapr/cmd/daprd"],
-        env=env, cwd=mod, hint=hint,
+        [
+            go,
+            "build",
+            "-tags",
+            "stablecomponents",
+            *flags,
+            "-o",
+            str(tmp / "daprd"),
+            "github.com/dapr/dapr/cmd/daprd",
+        ],
+        env=env,
+        cwd=mod,
+        hint=hint,
     )
     run(
         f"building the Dapr scheduler {versions.DAPR_RUNTIME}",
         [go, "build", *flags, "-o", str(tmp / "scheduler"), "github.com/dapr/dapr/cmd/scheduler"],
-        env=env, cwd=mod, hint=hint,
+        env=env,
+        cwd=mod,
+        hint=hint,
     )
     tmp.rename(target)
     return target
@@ -85,9 +97,15 @@ def ensure_kafka() -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     run(
         f"fetching Apache Kafka {versions.KAFKA} from Maven Central",
-        [mvn, "-B", "-f", str(REPO_ROOT / "devstack" / "kafka" / "pom.xml"),
-         "dependency:copy-dependencies", f"-DoutputDirectory={tmp / 'libs'}",
-         f"-Dmaven.repo.local={cache_dir() / 'm2'}"],
+        [
+            mvn,
+            "-B",
+            "-f",
+            str(REPO_ROOT / "devstack" / "kafka" / "pom.xml"),
+            "dependency:copy-dependencies",
+            f"-DoutputDirectory={tmp / 'libs'}",
+            f"-Dmaven.repo.local={cache_dir() / 'm2'}",
+        ],
         hint="Is Maven Central reachable?",
     )
     tmp.rename(target)
@@ -107,8 +125,7 @@ def ensure_bun() -> Path:
     npm = _require("npm", "install Node.js with npm")
     run(
         f"fetching bun {versions.BUN} from the npm registry",
-        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(target),
-         f"bun@{versions.BUN}"],
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(target), f"bun@{versions.BUN}"],
         hint="Is the npm registry reachable?",
     )
     if not binary.exists():
@@ -136,12 +153,22 @@ def ensure_chromium() -> Path:
 
 def _apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
-        raise StackError(f"missing Debian packages; run: sudo apt-get install -y {' '.join(packages)}")
+        raise StackError(
+            f"missing Debian packages; run: sudo apt-get install -y {' '.join(packages)}"
+        )
     apt_env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    run("apt-get update", ["apt-get", "update", "-q"], env=apt_env,
-        hint="Are Debian's package mirrors reachable?")
-    run(f"installing {' '.join(packages)}", ["apt-get", "install", "-y", "-q", *packages],
-        env=apt_env, hint="Are Debian's package mirrors reachable?")
+    run(
+        "apt-get update",
+        ["apt-get", "update", "-q"],
+        env=apt_env,
+        hint="Are Debian's package mirrors reachable?",
+    )
+    run(
+        f"installing {' '.join(packages)}",
+        ["apt-get", "install", "-y", "-q", *packages],
+        env=apt_env,
+        hint="Are Debian's package mirrors reachable?",
+    )
 
 
 STEPS = {

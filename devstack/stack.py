@@ -1,6 +1,7 @@
 """Bring the whole stack up in order, report on it, and take it down again."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from devstack import apps, parts, processes
@@ -10,41 +11,76 @@ from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Part
 from devstack.ports import ensure_free, is_listening
 from devstack.progress import say
 
-
 INFRA = ("postgres", "kafka", "scheduler")
 
 
 def all_parts() -> list[Part]:
     """Every part in start order; the apps join once their code exists."""
     runtime = [
-        Part("postgres", ["TODO_PG_PORT"], parts.start_postgres, parts.postgres_healthy,
-             after_start=parts.create_database, timeout=60),
-        Part("kafka", ["TODO_KAFKA_PORT", "TODO_KAFKA_CONTROLLER_PORT"], parts.start_kafka,
-             parts.kafka_healthy, after_start=parts.create_topics, timeout=90),
-        Part("scheduler", ["TODO_SCHEDULER_PORT", "TODO_SCHEDULER_HEALTH_PORT",
-                           "TODO_SCHEDULER_METRICS_PORT", "TODO_SCHEDULER_ETCD_CLIENT_PORT",
-                           "TODO_SCHEDULER_ETCD_PEER_PORT"],
-             parts.start_scheduler, parts.scheduler_healthy, timeout=60),
+        Part(
+            "postgres",
+            ["TODO_PG_PORT"],
+            parts.start_postgres,
+            parts.postgres_healthy,
+            after_start=parts.create_database,
+            timeout=60,
+        ),
+        Part(
+            "kafka",
+            ["TODO_KAFKA_PORT", "TODO_KAFKA_CONTROLLER_PORT"],
+            parts.start_kafka,
+            parts.kafka_healthy,
+            after_start=parts.create_topics,
+            timeout=90,
+        ),
+        Part(
+            "scheduler",
+            [
+                "TODO_SCHEDULER_PORT",
+                "TODO_SCHEDULER_HEALTH_PORT",
+                "TODO_SCHEDULER_METRICS_PORT",
+                "TODO_SCHEDULER_ETCD_CLIENT_PORT",
+                "TODO_SCHEDULER_ETCD_PEER_PORT",
+            ],
+            parts.start_scheduler,
+            parts.scheduler_healthy,
+            timeout=60,
+        ),
     ]
     if apps.web_present():
-        runtime += _app_and_sidecar("todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy,
-                                    timeout=300)
+        runtime += _app_and_sidecar(
+            "todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy, timeout=300
+        )
     if apps.worker_present():
-        runtime += _app_and_sidecar("todo-worker", WORKER_SIDECAR, apps.start_worker,
-                                    apps.worker_healthy, timeout=60)
+        runtime += _app_and_sidecar(
+            "todo-worker", WORKER_SIDECAR, apps.start_worker, apps.worker_healthy, timeout=60
+        )
     return runtime
 
 
-def _app_and_sidecar(name: str, sidecar: parts.Sidecar, start, healthy, timeout: float) -> list[Part]:  # noqa: ANN001
+def _app_and_sidecar(
+    name: str,
+    sidecar: parts.Sidecar,
+    start: Callable[[StackConfig], None],
+    healthy: Callable[[StackConfig], bool],
+    timeout: float,
+) -> list[Part]:
     p = sidecar.prefix
     app_ports = [f"{p}_PORT"] + (["TODO_WORKER_HEALTH_PORT"] if p == "TODO_WORKER" else [])
     return [
         Part(name, app_ports, start, healthy, timeout=timeout),
-        Part(f"{name}-dapr",
-             [f"{p}_DAPR_HTTP_PORT", f"{p}_DAPR_GRPC_PORT", f"{p}_DAPR_INTERNAL_PORT",
-              f"{p}_DAPR_METRICS_PORT"],
-             lambda cfg, s=sidecar, n=f"{name}-dapr": parts.start_sidecar(cfg, s, n),
-             lambda cfg, s=sidecar: parts.sidecar_healthy(cfg, s), timeout=90),
+        Part(
+            f"{name}-dapr",
+            [
+                f"{p}_DAPR_HTTP_PORT",
+                f"{p}_DAPR_GRPC_PORT",
+                f"{p}_DAPR_INTERNAL_PORT",
+                f"{p}_DAPR_METRICS_PORT",
+            ],
+            lambda cfg, s=sidecar, n=f"{name}-dapr": parts.start_sidecar(cfg, s, n),
+            lambda cfg, s=sidecar: parts.sidecar_healthy(cfg, s),
+            timeout=90,
+        ),
     ]
 
 
@@ -129,5 +165,10 @@ def status(cfg: StackConfig) -> list[PartStatus]:
 
 def foreign_listeners(cfg: StackConfig) -> list[str]:
     """Ports of a stopped part that something else is listening on."""
-    return [f"{var}={cfg.port(var)}" for st in status(cfg) if st.state == "stopped"
-            for var in st.ports if is_listening(cfg.port(var))]
+    return [
+        f"{var}={cfg.port(var)}"
+        for st in status(cfg)
+        if st.state == "stopped"
+        for var in st.ports
+        if is_listening(cfg.port(var))
+    ]

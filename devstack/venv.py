@@ -38,8 +38,21 @@ def ensure() -> Path:
     uv = str(target / "bin" / "uv")
     _run([uv, "pip", "sync", "-q", "--python", str(python), "--require-hashes", str(lock)])
     # compat mode puts the clone itself on sys.path, so packages added later import too.
-    _run([uv, "pip", "install", "-q", "--python", str(python), "--no-deps",
-          "--config-settings", "editable_mode=compat", "-e", str(REPO_ROOT)])
+    _run(
+        [
+            uv,
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(python),
+            "--no-deps",
+            "--config-settings",
+            "editable_mode=compat",
+            "-e",
+            str(REPO_ROOT),
+        ]
+    )
     stamp.write_text(wanted)
     print("[devstack] Python environment ready", flush=True)
     return python

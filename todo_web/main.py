@@ -15,11 +15,22 @@ def main() -> None:
     host = os.environ.get("APP_HOST", "127.0.0.1")
     os.chdir(PROJECT_ROOT)
     argv = [
-        sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-        "--backend-port", port, "--backend-host", host, "--loglevel", "info",
+        sys.executable,
+        "-m",
+        "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--backend-port",
+        port,
+        "--backend-host",
+        host,
+        "--loglevel",
+        "info",
     ]
     # exec, so that signals from the launcher or Kubernetes reach Reflex directly.
-    os.execv(sys.executable, argv)
+    os.execv(sys.executable, argv)  # noqa: S606 (our own argv, no shell)
 
 
 if __name__ == "__main__":

@@ -16,10 +16,15 @@ def sign_up(stack: StackConfig, zone: str = "Europe/Berlin") -> httpx.Client:
     """A client signed in as a brand-new user (bearer token)."""
     client = httpx.Client(base_url=base_url(stack), timeout=30)
     email = f"user-{uuid.uuid4().hex[:10]}@example.com"
-    resp = client.post("/api/auth/register", json={
-        "email": email, "password": "a long enough password", "display_name": "Test",
-        "time_zone": zone,
-    })
+    resp = client.post(
+        "/api/auth/register",
+        json={
+            "email": email,
+            "password": "a long enough password",
+            "display_name": "Test",
+            "time_zone": zone,
+        },
+    )
     assert resp.status_code == 201, resp.text
     body: dict[str, Any] = resp.json()
     client.headers["authorization"] = f"Bearer {body['token']}"

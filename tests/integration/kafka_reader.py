@@ -17,12 +17,14 @@ def read_until(
     timeout: float,
 ) -> list[dict[str, Any]]:
     """CloudEvent envelopes on `topic` from its beginning, until `done(envelopes)` or timeout."""
-    consumer = Consumer({
-        "bootstrap.servers": brokers,
-        "group.id": f"test-reader-{uuid.uuid4()}",
-        "auto.offset.reset": "earliest",
-        "enable.auto.commit": False,
-    })
+    consumer = Consumer(
+        {
+            "bootstrap.servers": brokers,
+            "group.id": f"test-reader-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
     consumer.subscribe([topic])
     envelopes: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout

@@ -29,8 +29,12 @@ def _record(kind: str, **fields: object) -> None:
 @app.subscribe(pubsub_name="pubsub", topic=TOPIC, dead_letter_topic=f"{TOPIC}-dlq")
 def on_event(event: v1.Event) -> TopicEventResponse:
     data = event.Data()
-    _record("event", id=event.EventID(), type=event.EventType(),
-            data=data.decode() if isinstance(data, bytes) else data)
+    _record(
+        "event",
+        id=event.EventID(),
+        type=event.EventType(),
+        data=data.decode() if isinstance(data, bytes) else data,
+    )
     return TopicEventResponse("success")
 
 

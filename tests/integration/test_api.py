@@ -26,10 +26,14 @@ def test_reminder_reaches_kafka_within_5_seconds(stack: StackConfig) -> None:
     api = sign_up(stack, zone="UTC")
     due = (datetime.now(UTC) + timedelta(hours=2)).replace(tzinfo=None)
     started = time.time()
-    resp = api.post("/api/tasks", json={
-        "title": "Call the dentist", "due": due.isoformat(timespec="minutes"),
-        "reminder": {"kind": "before", "minutes": 15},
-    })
+    resp = api.post(
+        "/api/tasks",
+        json={
+            "title": "Call the dentist",
+            "due": due.isoformat(timespec="minutes"),
+            "reminder": {"kind": "before", "minutes": 15},
+        },
+    )
     assert resp.status_code == 201, resp.text
     task_id = resp.json()["id"]
 
@@ -42,7 +46,8 @@ def test_reminder_reaches_kafka_within_5_seconds(stack: StackConfig) -> None:
     record = mine[0]
     assert record["data"]["type"] == "reminder.scheduled"
     assert record["data"]["remind_at"].startswith(
-        (due - timedelta(minutes=15)).isoformat(timespec="minutes"))
+        (due - timedelta(minutes=15)).isoformat(timespec="minutes")
+    )
     assert record["_received_at"] - started <= 5.0
 
 
@@ -90,10 +95,22 @@ def test_bad_input_names_the_field_and_writes_nothing(stack: StackConfig) -> Non
         ({"title": "ok", "unknown": 1}, "unknown"),
         ({"title": "ok", "due": "2026-02-30T10:00"}, "due"),
         ({"title": "ok", "recurrence": {"kind": "daily"}}, "recurrence"),
-        ({"title": "ok", "recurrence": {"kind": "rrule", "rule": "FREQ=SOMETIMES"},
-          "due": "2030-01-01T09:00"}, "recurrence"),
-        ({"title": "ok", "due": "2030-01-01T09:00",
-          "reminder": {"kind": "at", "at": "2030-01-02T09:00"}}, "reminder"),
+        (
+            {
+                "title": "ok",
+                "recurrence": {"kind": "rrule", "rule": "FREQ=SOMETIMES"},
+                "due": "2030-01-01T09:00",
+            },
+            "recurrence",
+        ),
+        (
+            {
+                "title": "ok",
+                "due": "2030-01-01T09:00",
+                "reminder": {"kind": "at", "at": "2030-01-02T09:00"},
+            },
+            "reminder",
+        ),
     ]
     for body, field in cases:
         resp = api.post("/api/tasks", json=body)
@@ -106,7 +123,9 @@ def test_bad_input_names_the_field_and_writes_nothing(stack: StackConfig) -> Non
 def test_stale_version_is_refused(stack: StackConfig) -> None:
     api = sign_up(stack)
     task = api.post("/api/tasks", json={"title": "v1"}).json()
-    assert api.patch(f"/api/tasks/{task['id']}", json={"version": 1, "title": "v2"}).status_code == 200
+    assert (
+        api.patch(f"/api/tasks/{task['id']}", json={"version": 1, "title": "v2"}).status_code == 200
+    )
     stale = api.patch(f"/api/tasks/{task['id']}", json={"version": 1, "title": "v3"})
     assert stale.status_code == 409
     assert stale.json()["error"]["code"] == "stale_version"
@@ -121,13 +140,20 @@ def test_no_event_is_lost_while_kafka_is_down(stack: StackConfig) -> None:
         if i == 50:
             processes.stop(stack.run_dir, "kafka")
             stopped_at = time.monotonic()
-        if stopped_at and time.monotonic() - stopped_at >= 20 and processes.read_pid(
-                stack.run_dir, "kafka") is None:
+        if (
+            stopped_at
+            and time.monotonic() - stopped_at >= 20
+            and processes.read_pid(stack.run_dir, "kafka") is None
+        ):
             devstack_stack.up(stack)  # heals only what is missing: Kafka
-        resp = api.post("/api/tasks", json={
-            "title": f"task {i}", "due": due.isoformat(timespec="minutes"),
-            "reminder": {"kind": "at_due"},
-        })
+        resp = api.post(
+            "/api/tasks",
+            json={
+                "title": f"task {i}",
+                "due": due.isoformat(timespec="minutes"),
+                "reminder": {"kind": "at_due"},
+            },
+        )
         assert resp.status_code == 201, resp.text
         if stopped_at and i < 150:
             time.sleep(0.1)  # spread the writes across the outage
@@ -136,14 +162,19 @@ def test_no_event_is_lost_while_kafka_is_down(stack: StackConfig) -> None:
     devstack_stack.up(stack)
     user_id = api.get("/api/me").json()["id"]
     with psycopg.connect(stack.database_url("postgresql")) as conn:
-        expected = {str(r[0]) for r in conn.execute(
-            "SELECT payload->>'event_id' FROM outbox WHERE payload->>'user_id' = %s", (user_id,))}
+        expected = {
+            str(r[0])
+            for r in conn.execute(
+                "SELECT payload->>'event_id' FROM outbox WHERE payload->>'user_id' = %s", (user_id,)
+            )
+        }
     assert len(expected) == 400  # task.created + reminder.scheduled for each write
 
     def all_there(envs: list[dict]) -> bool:
         return expected <= set(event_ids(envs))
 
-    seen = event_ids(read_until(stack.kafka_brokers, "task-events", all_there, timeout=180)) + \
-        event_ids(read_until(stack.kafka_brokers, "reminders", all_there, timeout=180))
+    seen = event_ids(
+        read_until(stack.kafka_brokers, "task-events", all_there, timeout=180)
+    ) + event_ids(read_until(stack.kafka_brokers, "reminders", all_there, timeout=180))
     missing = expected - set(seen)
     assert not missing, f"{len(missing)} events never reached Kafka"

@@ -13,16 +13,22 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devstack import apps, config, parts, processes, stack as devstack_stack
+from devstack import apps, config, parts, processes
+from devstack import stack as devstack_stack
 from devstack.config import REPO_ROOT, StackConfig
 
 pytestmark = pytest.mark.integration
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "devstack", *args], capture_output=True,
-                          text=True, cwd=REPO_ROOT, env=env or {**os.environ, "TODO_STACK": "test"},
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "devstack", *args],
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env or {**os.environ, "TODO_STACK": "test"},
+        timeout=600,
+    )
 
 
 def _status(name: str) -> dict:
@@ -64,14 +70,21 @@ def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        env = {**os.environ, "TODO_STACK": "porttest", "TODO_DATA_DIR": str(tmp_path),
-               "TODO_PG_PORT": str(port), "TODO_PORT_SHIFT": "3000"}
+        env = {
+            **os.environ,
+            "TODO_STACK": "porttest",
+            "TODO_DATA_DIR": str(tmp_path),
+            "TODO_PG_PORT": str(port),
+            "TODO_PORT_SHIFT": "3000",
+        }
         out = _cli("up", env=env)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
     last = out.stderr.strip().splitlines()[-1]
-    assert last == (f"[devstack] error: port {port} is already in use; set TODO_PG_PORT to a "
-                    f"free port (e.g. `TODO_PG_PORT={port + 1} make up`)")
+    assert last == (
+        f"[devstack] error: port {port} is already in use; set TODO_PG_PORT to a "
+        f"free port (e.g. `TODO_PG_PORT={port + 1} make up`)"
+    )
 
 
 def test_a_missing_toolchain_is_one_clear_line(tmp_path: Path) -> None:
@@ -79,13 +92,16 @@ def test_a_missing_toolchain_is_one_clear_line(tmp_path: Path) -> None:
     out = _cli("provision", "--part", "kafka", env=env)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
-    assert out.stderr.strip().splitlines()[-1].startswith(
-        "[devstack] error: `java` is not on PATH")
+    assert out.stderr.strip().splitlines()[-1].startswith("[devstack] error: `java` is not on PATH")
 
 
 def test_an_unreachable_registry_is_one_clear_line(tmp_path: Path) -> None:
-    env = {**os.environ, "TODO_CACHE_DIR": str(tmp_path), "GOPROXY": "http://127.0.0.1:9",
-           "GOCACHE": str(tmp_path / "gocache")}
+    env = {
+        **os.environ,
+        "TODO_CACHE_DIR": str(tmp_path),
+        "GOPROXY": "http://127.0.0.1:9",
+        "GOCACHE": str(tmp_path / "gocache"),
+    }
     out = _cli("provision", "--part", "dapr", env=env)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr
@@ -105,7 +121,10 @@ def test_dapr_run_file_matches_the_launcher() -> None:
         assert common["env"][key] == sidecar_env[key]
     assert common["env"]["DATABASE_URL"] == cfg.database_url()
     by_id = {a["appID"]: a for a in run["apps"]}
-    for sidecar, command in ((parts.WEB_SIDECAR, "todo-web"), (parts.WORKER_SIDECAR, "todo-worker")):
+    for sidecar, command in (
+        (parts.WEB_SIDECAR, "todo-web"),
+        (parts.WORKER_SIDECAR, "todo-worker"),
+    ):
         app = by_id[sidecar.app_id]
         argv = parts.daprd_argv(cfg, sidecar)
         flag = {argv[i]: argv[i + 1] for i in range(1, len(argv) - 1) if argv[i].startswith("--")}
@@ -123,8 +142,12 @@ def test_dapr_run_file_matches_the_launcher() -> None:
 
 def test_down_leaves_no_process_or_port(tmp_path: Path) -> None:
     """A separate small stack (infra only): after `down` none of its pids or ports remain."""
-    env = {**os.environ, "TODO_STACK": "downtest", "TODO_DATA_DIR": str(tmp_path),
-           "TODO_PORT_SHIFT": "3000"}
+    env = {
+        **os.environ,
+        "TODO_STACK": "downtest",
+        "TODO_DATA_DIR": str(tmp_path),
+        "TODO_PORT_SHIFT": "3000",
+    }
     assert _cli("up", "--infra", env=env).returncode == 0
     cfg = config.load(env)
     pids = [processes.read_pid(cfg.run_dir, p) for p in devstack_stack.INFRA]
@@ -133,8 +156,12 @@ def test_down_leaves_no_process_or_port(tmp_path: Path) -> None:
     assert not any(processes.is_alive(pid) for pid in pids if pid)
     from devstack.ports import is_listening
 
-    ports = [cfg.port(v) for part in devstack_stack.all_parts() if part.name in devstack_stack.INFRA
-             for v in part.ports]
+    ports = [
+        cfg.port(v)
+        for part in devstack_stack.all_parts()
+        if part.name in devstack_stack.INFRA
+        for v in part.ports
+    ]
     assert not [p for p in ports if is_listening(p)]
     assert _cli("clean", env=env).returncode == 0  # and its data goes with `clean`
     assert not cfg.data_dir.exists()

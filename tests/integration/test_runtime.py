@@ -36,8 +36,9 @@ PROBE_TOPIC = "runtime-probe"
 def _probe_config(stack: StackConfig) -> StackConfig:
     base = stack.port("TODO_WORKER_DAPR_METRICS_PORT") + 100
     ports = {**stack.ports}
-    for i, suffix in enumerate(["PORT", "DAPR_HTTP_PORT", "DAPR_GRPC_PORT",
-                                "DAPR_INTERNAL_PORT", "DAPR_METRICS_PORT"]):
+    for i, suffix in enumerate(
+        ["PORT", "DAPR_HTTP_PORT", "DAPR_GRPC_PORT", "DAPR_INTERNAL_PORT", "DAPR_METRICS_PORT"]
+    ):
         ports[f"PROBE_{suffix}"] = base + i
     return replace(stack, ports=ports)
 
@@ -57,8 +58,10 @@ def _probe_resources(tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def probe(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     admin = AdminClient({"bootstrap.servers": stack.kafka_brokers})
-    topics = [NewTopic(t, num_partitions=1, replication_factor=1)
-              for t in (PROBE_TOPIC, f"{PROBE_TOPIC}-dlq")]
+    topics = [
+        NewTopic(t, num_partitions=1, replication_factor=1)
+        for t in (PROBE_TOPIC, f"{PROBE_TOPIC}-dlq")
+    ]
     for fut in admin.create_topics(topics).values():
         try:
             fut.result(10)
@@ -73,11 +76,21 @@ def probe(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Itera
         ensure_free(cfg.port(var), var)
     app_env = {**os.environ, "PROBE_OUT": str(out), "APP_PORT": str(PROBE.app_port(cfg))}
     try:
-        processes.spawn("probe-app", [sys.executable, str(Path(__file__).with_name(
-            "runtime_probe_app.py"))], run_dir=run_dir, log_file=tmp / "app.log", env=app_env)
+        processes.spawn(
+            "probe-app",
+            [sys.executable, str(Path(__file__).with_name("runtime_probe_app.py"))],
+            run_dir=run_dir,
+            log_file=tmp / "app.log",
+            env=app_env,
+        )
         argv = parts.daprd_argv(cfg, PROBE, resources=_probe_resources(tmp))
-        processes.spawn("probe-dapr", argv, run_dir=run_dir, log_file=tmp / "daprd.log",
-                        env=parts.daprd_env(cfg))
+        processes.spawn(
+            "probe-dapr",
+            argv,
+            run_dir=run_dir,
+            log_file=tmp / "daprd.log",
+            env=parts.daprd_env(cfg),
+        )
         deadline = time.monotonic() + 60
         while not parts.sidecar_healthy(cfg, PROBE):
             assert time.monotonic() < deadline, processes.tail(tmp / "daprd.log")
@@ -113,8 +126,13 @@ def _sdk_points_at_probe(probe: dict, monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_publish_lands_on_kafka_as_cloudevent(stack: StackConfig, probe: dict) -> None:
     marker = str(uuid.uuid4())
-    consumer = Consumer({"bootstrap.servers": stack.kafka_brokers,
-                         "group.id": f"test-{marker}", "enable.auto.commit": False})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": stack.kafka_brokers,
+            "group.id": f"test-{marker}",
+            "enable.auto.commit": False,
+        }
+    )
     meta = consumer.list_topics("reminders", timeout=10).topics["reminders"]
     ends = []
     for p in meta.partitions:
@@ -122,8 +140,12 @@ async def test_publish_lands_on_kafka_as_cloudevent(stack: StackConfig, probe: d
         ends.append(TopicPartition("reminders", p, high))
     consumer.assign(ends)
     async with _client(probe["grpc"]) as dapr:
-        await dapr.publish_event("pubsub", "reminders", json.dumps({"marker": marker}),
-                                 data_content_type="application/json")
+        await dapr.publish_event(
+            "pubsub",
+            "reminders",
+            json.dumps({"marker": marker}),
+            data_content_type="application/json",
+        )
     deadline = time.monotonic() + 15
     envelope = None
     while envelope is None and time.monotonic() < deadline:
@@ -143,7 +165,9 @@ async def test_publish_lands_on_kafka_as_cloudevent(stack: StackConfig, probe: d
     uuid.UUID(envelope["id"])
 
 
-async def test_state_is_a_postgres_row_with_etag_concurrency(stack: StackConfig, probe: dict) -> None:
+async def test_state_is_a_postgres_row_with_etag_concurrency(
+    stack: StackConfig, probe: dict
+) -> None:
     key = f"probe-{uuid.uuid4()}"
     async with _client(probe["grpc"]) as dapr:
         await dapr.save_state("statestore", key, json.dumps({"v": 1}))
@@ -154,8 +178,9 @@ async def test_state_is_a_postgres_row_with_etag_concurrency(stack: StackConfig,
             await dapr.save_state("statestore", key, json.dumps({"v": 3}), etag=first.etag)
         assert "etag" in str(stale.value).lower()
     with psycopg.connect(stack.database_url("postgresql")) as conn:
-        row = conn.execute("SELECT value FROM dapr.state WHERE key = %s",
-                           (f"{PROBE.app_id}||{key}",)).fetchone()
+        row = conn.execute(
+            "SELECT value FROM dapr.state WHERE key = %s", (f"{PROBE.app_id}||{key}",)
+        ).fetchone()
     assert row is not None, "the state is not in Dapr's table"
     assert json.loads(bytes(row[0])) == {"v": 2}  # v2 keeps values as bytea
 
@@ -169,8 +194,9 @@ async def test_job_triggers_the_app_callback_on_time(probe: dict) -> None:
     data = AnyPb()
     data.Pack(StringValue(value=payload))
     async with _client(probe["grpc"]) as dapr:
-        await dapr.schedule_job(Job(name="probe-job", due_time=due.isoformat(), data=data),
-                                overwrite=True)
+        await dapr.schedule_job(
+            Job(name="probe-job", due_time=due.isoformat(), data=data), overwrite=True
+        )
     rec = await asyncio.to_thread(_received, probe["out"], "job", 15, {"name": "probe-job"})
     fired = datetime.fromtimestamp(rec["at"], UTC)
     lateness = (fired - due).total_seconds()
@@ -181,8 +207,12 @@ async def test_job_triggers_the_app_callback_on_time(probe: dict) -> None:
 async def test_subscriber_receives_through_grpc_callback(probe: dict) -> None:
     marker = str(uuid.uuid4())
     async with _client(probe["grpc"]) as dapr:
-        await dapr.publish_event("pubsub", PROBE_TOPIC, json.dumps({"marker": marker}),
-                                 data_content_type="application/json")
+        await dapr.publish_event(
+            "pubsub",
+            PROBE_TOPIC,
+            json.dumps({"marker": marker}),
+            data_content_type="application/json",
+        )
     rec = await asyncio.to_thread(_received, probe["out"], "event", 20, {})
     deadline = time.monotonic() + 20
     while marker not in json.dumps(rec) and time.monotonic() < deadline:
@@ -195,8 +225,22 @@ async def test_subscriber_receives_through_grpc_callback(probe: dict) -> None:
 def test_psql_reaches_the_stack_database(stack: StackConfig) -> None:
     env = {**os.environ, "PGPASSWORD": stack.pg_password}
     out = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-p", str(stack.port("TODO_PG_PORT")), "-U", stack.pg_user,
-         "-d", stack.pg_database, "-tAc", "SELECT nspname FROM pg_namespace WHERE nspname='dapr'"],
-        capture_output=True, text=True, env=env, check=True,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(stack.port("TODO_PG_PORT")),
+            "-U",
+            stack.pg_user,
+            "-d",
+            stack.pg_database,
+            "-tAc",
+            "SELECT nspname FROM pg_namespace WHERE nspname='dapr'",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
     )
     assert out.stdout.strip() == "dapr"

@@ -23,7 +23,9 @@ def create_api() -> FastAPI:
         response = await call_next(request)
         if request.url.path.startswith("/api"):
             logger.bind(
-                method=request.method, path=request.url.path, status=response.status_code,
+                method=request.method,
+                path=request.url.path,
+                status=response.status_code,
                 user_id=getattr(request.state, "user_id", None),
                 ms=round((time.perf_counter() - started) * 1000, 1),
             ).info("request")

@@ -19,8 +19,9 @@ WRONG = "wrong email or password"
 
 
 def _set_cookie(response: Response, token: str) -> None:
-    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", path="/",
-                        secure=False)  # behind TLS the ingress/LB terminates; see docs
+    response.set_cookie(
+        SESSION_COOKIE, token, httponly=True, samesite="lax", path="/", secure=False
+    )  # behind TLS the ingress/LB terminates; see docs
 
 
 @router.post("/auth/register", status_code=201)
@@ -39,8 +40,12 @@ async def login(request: Request, response: Response, body: dict[str, Any] = Bod
     address = request.client.host if request.client else "?"
     wait = throttle.retry_after(data.email, address)
     if wait:
-        raise ApiError(429, "too_many_attempts", f"too many attempts; try again in {wait}s",
-                       headers={"Retry-After": str(wait)})
+        raise ApiError(
+            429,
+            "too_many_attempts",
+            f"too many attempts; try again in {wait}s",
+            headers={"Retry-After": str(wait)},
+        )
     async with session_scope() as db:
         user = await users.authenticate(db, data.email, data.password.get_secret_value())
     if user is None:

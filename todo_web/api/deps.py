@@ -25,8 +25,9 @@ async def current_user(request: Request) -> User:
     token = token_of(request)
     user_id = await sessions.user_of(token) if token else None
     if user_id is None:
-        raise ApiError(401, "not_signed_in", "sign in first",
-                       headers={"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "not_signed_in", "sign in first", headers={"WWW-Authenticate": "Bearer"}
+        )
     async with session_scope() as db:
         user = await get_user(db, user_id)
     if user is None:

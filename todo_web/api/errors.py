@@ -21,7 +21,11 @@ from todo_web.dapr_state import SidecarUnavailable
 
 class ApiError(Exception):
     def __init__(
-        self, status: int, code: str, message: str, fields: dict[str, str] | None = None,
+        self,
+        status: int,
+        code: str,
+        message: str,
+        fields: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
@@ -34,8 +38,13 @@ def error_body(code: str, message: str, fields: dict[str, str] | None = None) ->
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _json(status: int, code: str, message: str, fields: dict[str, str] | None = None,
-          headers: dict[str, str] | None = None) -> JSONResponse:
+def _json(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
     return JSONResponse(error_body(code, message, fields), status_code=status, headers=headers)
 
 
@@ -88,8 +97,12 @@ def install(api: FastAPI) -> None:
     @api.exception_handler(SidecarUnavailable)
     async def _sidecar(_: Request, exc: SidecarUnavailable) -> JSONResponse:
         logger.warning("dapr sidecar unavailable: {}", exc)
-        return _json(503, "sidecar_unavailable", "session storage is unavailable; try again shortly",
-                     headers={"Retry-After": "5"})
+        return _json(
+            503,
+            "sidecar_unavailable",
+            "session storage is unavailable; try again shortly",
+            headers={"Retry-After": "5"},
+        )
 
     @api.exception_handler(OperationalError)
     @api.exception_handler(InterfaceError)
@@ -97,8 +110,12 @@ def install(api: FastAPI) -> None:
     @api.exception_handler(OSError)
     async def _database(_: Request, exc: Exception) -> JSONResponse:
         logger.warning("database unavailable: {}", type(exc).__name__)
-        return _json(503, "database_unavailable", "the database is unavailable; try again shortly",
-                     headers={"Retry-After": "5"})
+        return _json(
+            503,
+            "database_unavailable",
+            "the database is unavailable; try again shortly",
+            headers={"Retry-After": "5"},
+        )
 
     @api.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -19,8 +19,10 @@ async def healthz() -> dict[str, str]:
 async def readyz() -> JSONResponse:
     checks = {"database": await _database_ok(), "sidecar": await _sidecar_ok()}
     ready = all(checks.values())
-    body = {"status": "ready" if ready else "not ready",
-            "checks": {k: "ok" if v else "unavailable" for k, v in checks.items()}}
+    body = {
+        "status": "ready" if ready else "not ready",
+        "checks": {k: "ok" if v else "unavailable" for k, v in checks.items()},
+    }
     return JSONResponse(body, status_code=200 if ready else 503)
 
 

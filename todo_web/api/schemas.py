@@ -19,8 +19,9 @@ class UserOut(BaseModel):
 
     @classmethod
     def of(cls, user: User) -> "UserOut":
-        return cls(id=user.id, email=user.email, display_name=user.display_name,
-                   time_zone=user.time_zone)
+        return cls(
+            id=user.id, email=user.email, display_name=user.display_name, time_zone=user.time_zone
+        )
 
 
 class TokenOut(BaseModel):
@@ -52,12 +53,22 @@ class TaskOut(BaseModel):
         if task.recurrence and task.due_at:
             summary = summarize(task.recurrence, task.due_at.astimezone(ZoneInfo(time_zone)))
         return cls(
-            id=task.id, title=task.title, description=task.description,
-            priority=str(task.priority.value), tags=list(task.tags),
-            status=str(task.status.value), due_at=task.due_at, remind_at=task.remind_at,
-            reminder=task.reminder, recurrence=task.recurrence, recurrence_summary=summary,
-            series_id=task.series_id, completed_at=task.completed_at,
-            created_at=task.created_at, updated_at=task.updated_at, version=task.version,
+            id=task.id,
+            title=task.title,
+            description=task.description,
+            priority=str(task.priority.value),
+            tags=list(task.tags),
+            status=str(task.status.value),
+            due_at=task.due_at,
+            remind_at=task.remind_at,
+            reminder=task.reminder,
+            recurrence=task.recurrence,
+            recurrence_summary=summary,
+            series_id=task.series_id,
+            completed_at=task.completed_at,
+            created_at=task.created_at,
+            updated_at=task.updated_at,
+            version=task.version,
         )
 
 
@@ -76,8 +87,14 @@ class NotificationOut(BaseModel):
 
     @classmethod
     def of(cls, n: Notification) -> "NotificationOut":
-        return cls(id=n.id, task_id=n.task_id, title=n.title, remind_at=n.remind_at,
-                   created_at=n.created_at, read_at=n.read_at)
+        return cls(
+            id=n.id,
+            task_id=n.task_id,
+            title=n.title,
+            remind_at=n.remind_at,
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
 
 
 class ActivityOut(BaseModel):

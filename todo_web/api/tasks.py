@@ -32,13 +32,23 @@ async def list_tasks(
     limit: Annotated[int, Query(ge=1, le=100)] = 50,
     cursor: str | None = None,
 ) -> TaskPageOut:
-    raw = {"q": q, "status": status, "priority": priority, "tag": tag, "due": due,
-           "sort": sort, "order": order, "limit": limit, "cursor": cursor}
+    raw = {
+        "q": q,
+        "status": status,
+        "priority": priority,
+        "tag": tag,
+        "due": due,
+        "sort": sort,
+        "order": order,
+        "limit": limit,
+        "cursor": cursor,
+    }
     query = ListQuery.model_validate({k: v for k, v in raw.items() if v is not None})
     async with session_scope() as db:
         page = await tasks.list_tasks(db, user.id, query, user.time_zone)
-    return TaskPageOut(items=[TaskOut.of(t, user.time_zone) for t in page.items],
-                       next_cursor=page.next_cursor)
+    return TaskPageOut(
+        items=[TaskOut.of(t, user.time_zone) for t in page.items], next_cursor=page.next_cursor
+    )
 
 
 @router.post("", status_code=201)
