@@ -46,6 +46,7 @@ def ensure_dapr() -> Path:
     env = {
         **os.environ,
         "GOMODCACHE": str(cache_dir() / "gomod"),
+        "GOCACHE": os.environ.get("GOCACHE", str(cache_dir() / "gocache")),
         "GOFLAGS": "-modcacherw",
         "CGO_ENABLED": "0",
     }
