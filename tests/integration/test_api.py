@@ -178,3 +178,52 @@ def test_no_event_is_lost_while_kafka_is_down(stack: StackConfig) -> None:
     ) + event_ids(read_until(stack.kafka_brokers, "reminders", all_there, timeout=180))
     missing = expected - set(seen)
     assert not missing, f"{len(missing)} events never reached Kafka"
+
+
+def test_sign_in_is_vague_and_throttled(stack: StackConfig) -> None:
+    api = sign_up(stack)
+    email = api.get("/api/me").json()["email"]
+    anonymous = httpx.Client(base_url=base_url(stack), timeout=30)
+    wrong_user = anonymous.post(
+        "/api/auth/login", json={"email": "nobody@example.com", "password": "whatever1"}
+    )
+    wrong_password = anonymous.post(
+        "/api/auth/login", json={"email": email, "password": "not the password"}
+    )
+    for resp in (wrong_user, wrong_password):
+        assert resp.status_code == 401
+        assert resp.json()["error"]["message"] == "wrong email or password"
+    for _ in range(4):
+        anonymous.post("/api/auth/login", json={"email": email, "password": "nope nope"})
+    blocked = anonymous.post(
+        "/api/auth/login", json={"email": email, "password": "a long enough password"}
+    )
+    assert blocked.status_code == 429
+    assert int(blocked.headers["retry-after"]) > 0
+
+
+def test_password_change_and_sign_in(stack: StackConfig) -> None:
+    api = sign_up(stack)
+    email = api.get("/api/me").json()["email"]
+    bad = api.post(
+        "/api/me/password",
+        json={"current_password": "wrong one!", "new_password": "another long one"},
+    )
+    assert bad.status_code == 400 and "current_password" in bad.json()["error"]["fields"]
+    ok = api.post(
+        "/api/me/password",
+        json={"current_password": "a long enough password", "new_password": "another long one"},
+    )
+    assert ok.status_code == 204
+    fresh = httpx.Client(base_url=base_url(stack), timeout=30)
+    login = fresh.post("/api/auth/login", json={"email": email, "password": "another long one"})
+    assert login.status_code == 200 and login.json()["token"]
+    assert "password_hash" not in login.text
+
+
+def test_openapi_and_docs_are_served(stack: StackConfig) -> None:
+    client = httpx.Client(base_url=base_url(stack), timeout=30)
+    spec = client.get("/openapi.json").json()
+    assert "/api/tasks" in spec["paths"] and "/api/auth/login" in spec["paths"]
+    assert client.get("/docs").status_code == 200
+    assert client.get("/readyz").json()["checks"] == {"database": "ok", "sidecar": "ok"}
