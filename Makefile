@@ -14,7 +14,7 @@ help:
 	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | bench"
 
 install:
-	@python3 devstack/venv.py >/dev/null
+	@python3 devstack/python_env.py >/dev/null
 
 provision: install
 	@$(DEVSTACK) provision --browser
