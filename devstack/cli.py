@@ -3,6 +3,7 @@
 import argparse
 import json
 import shutil
+import signal
 import sys
 import time
 
@@ -61,14 +62,26 @@ def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
     elif args.command == "logs":
         follow_logs(cfg)
     elif args.command == "run":
+        _stop_on_signals()
         provision.ensure_all()
         stack.up(cfg)
         try:
             follow_logs(cfg)
         except KeyboardInterrupt:
             print()
-            say("Ctrl-C: stopping the stack")
+            say("interrupted: stopping the stack")
             stack.down(cfg)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_on_signals() -> None:
+    """Ctrl-C, or a TERM from a supervisor, ends `run` by stopping the stack. Set explicitly:
+    a shell without job control starts background commands with SIGINT ignored."""
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
 
 
 def _print_status(cfg: config.StackConfig, as_json: bool) -> None:

@@ -61,3 +61,5 @@ def configure_logging(settings: Settings | None = None) -> None:
         diagnose=False,  # diagnose prints local variables, which may hold passwords
     )
     std_logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
+    # APScheduler logs every run of every periodic job at INFO: only its problems matter.
+    std_logging.getLogger("apscheduler").setLevel(std_logging.WARNING)
