@@ -19,6 +19,7 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "DAPR_HTTP_PORT": str(sidecar.http_port(cfg)),
         "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
         "APP_PORT": str(sidecar.app_port(cfg)),
+        "APP_HOST": "127.0.0.1",
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
         "REFLEX_USE_SYSTEM_BUN": "1",
         # The frontend build (node_modules and the bundle) lives in the cache, not the clone.

@@ -12,8 +12,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where rxconfig.py lives
 
 def main() -> None:
     port = os.environ.get("APP_PORT", "8000")
-    host = os.environ.get("APP_HOST", "127.0.0.1")
+    host = os.environ.get("APP_HOST", "0.0.0.0")
     os.chdir(PROJECT_ROOT)
+    if os.environ.get("TODO_WEB_PREBUILT_FRONTEND") == "1":
+        _serve_prebuilt(host, int(port))
+        return
     argv = [
         sys.executable,
         "-m",
@@ -31,6 +34,19 @@ def main() -> None:
     ]
     # exec, so that signals from the launcher or Kubernetes reach Reflex directly.
     os.execv(sys.executable, argv)  # noqa: S606 (our own argv, no shell)
+
+
+def _serve_prebuilt(host: str, port: int) -> None:
+    """The container's way: the frontend was built into the image (`reflex export`), so
+    serve it from the backend as prod mode does, without compiling or bundling again (the
+    image has no bun, and its root filesystem is read-only)."""
+    from reflex.utils import exec as reflex_exec
+    from reflex_base.constants import Env, LogLevel
+    from reflex_base.environment import environment
+
+    environment.REFLEX_ENV_MODE.set(Env.PROD)
+    environment.REFLEX_SKIP_COMPILE.set(True)
+    reflex_exec.run_backend_prod(host, port, LogLevel.INFO, mount_frontend_compiled_app=True)
 
 
 if __name__ == "__main__":
