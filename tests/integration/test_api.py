@@ -227,3 +227,15 @@ def test_openapi_and_docs_are_served(stack: StackConfig) -> None:
     assert "/api/tasks" in spec["paths"] and "/api/auth/login" in spec["paths"]
     assert client.get("/docs").status_code == 200
     assert client.get("/readyz").json()["checks"] == {"database": "ok", "sidecar": "ok"}
+
+
+def test_request_log_has_user_and_latency_but_no_secrets(stack: StackConfig) -> None:
+    api = sign_up(stack)
+    token = api.headers["authorization"].split()[1]
+    me = api.get("/api/me").json()
+    api.post("/api/tasks", json={"title": "log me"})
+    log = (stack.log_dir / "todo-web.log").read_text()
+    assert token not in log
+    assert "a long enough password" not in log
+    lines = [ln for ln in log.splitlines() if "request" in ln and me["id"] in ln]
+    assert lines, "no request line names the user"

@@ -22,13 +22,15 @@ def create_api() -> FastAPI:
         started = time.perf_counter()
         response = await call_next(request)
         if request.url.path.startswith("/api"):
-            logger.bind(
+            # Keyword arguments both fill the message and land in the JSON record's extra.
+            logger.info(
+                "request {method} {path} {status} user={user_id} {ms}ms",
                 method=request.method,
                 path=request.url.path,
                 status=response.status_code,
                 user_id=getattr(request.state, "user_id", None),
                 ms=round((time.perf_counter() - started) * 1000, 1),
-            ).info("request")
+            )
         return response
 
     return api
