@@ -1,0 +1,100 @@
+"""`python -m bench` (`make bench`): a fresh stack, every figure, the report, the stack down.
+
+--only a,b   run only these steps (names below)     --keep  reuse a running bench stack
+--quick      small sample counts, to try the bench itself quickly
+"""
+
+import argparse
+import asyncio
+import os
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from bench import machine, page_load, publish_path, report, state_store
+from bench import list_tasks as list_bench
+from bench.stack import fresh_stack
+from bench.stats import Figure
+from devstack.config import StackConfig
+
+Step = Callable[[StackConfig, bool], list[Figure]]
+
+
+def _publish(cfg: StackConfig, quick: bool) -> list[Figure]:
+    n = 30 if quick else 300
+    baseline = publish_path.kafka_baseline(cfg, n)
+    dapr = asyncio.run(publish_path.dapr_publish(cfg, n))
+    api_fig = asyncio.run(publish_path.api_to_reminders(cfg, n))
+    return [api_fig, dapr, baseline]
+
+
+def _state(cfg: StackConfig, quick: bool) -> list[Figure]:
+    return list(asyncio.run(state_store.save_and_get(cfg, 50 if quick else 1000)))
+
+
+def _page(cfg: StackConfig, quick: bool) -> list[Figure]:
+    return [page_load.first_load(cfg, 3 if quick else 20)]
+
+
+def _list(cfg: StackConfig, quick: bool) -> list[Figure]:
+    main, search, _ = asyncio.run(list_bench.list_latency(cfg, 10 if quick else 100))
+    return [main, search]
+
+
+STEPS: dict[str, Step] = {
+    "publish": _publish,
+    "state": _state,
+    "page": _page,
+    "list": _list,
+}
+
+
+def _ratios(figures: list[Figure]) -> dict[str, str]:
+    by_key = {f.key: f.summary() for f in figures}
+    base = by_key.get("baseline_kafka")
+    if not base or "p50" not in base:
+        return {}
+    out = {}
+    for key in ("dapr_publish", "api_to_reminders", "reminders_to_worker"):
+        s = by_key.get(key)
+        if s and "p50" in s:
+            out[key] = (
+                f"p50 {s['p50'] / base['p50']:.1f}× and p95 {s['p95'] / base['p95']:.1f}× "
+                f"the baseline (baseline p50 {base['p50']:.2f} ms, p95 {base['p95']:.2f} ms)"
+            )
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--only", default=",".join(STEPS))
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    keep = args.keep or os.environ.get("TODO_BENCH_KEEP_STACK") == "1"
+    figures: list[Figure] = []
+    timings: dict[str, float] = {}
+    with fresh_stack(keep=keep) as cfg:
+        meta = machine.describe()
+        for name in args.only.split(","):
+            started = time.monotonic()
+            print(f"[bench] {name} …", flush=True)
+            try:
+                figures += STEPS[name](cfg, args.quick)
+            except Exception as exc:  # one broken step must not lose the others' figures
+                traceback.print_exc()
+                figures.append(Figure(name, f"step {name}", "ms", "—", "—", error=repr(exc)[:300]))
+            timings[name] = round(time.monotonic() - started, 1)
+            print(f"[bench] {name} done in {timings[name]} s", flush=True)
+    extra: dict[str, Any] = {
+        "ratios": _ratios(figures),
+        "step_seconds": timings,
+        "quick": args.quick,
+    }
+    print(report.write_json(meta, figures, extra))
+    print(report.write_markdown(meta, figures, extra))
+
+
+if __name__ == "__main__":
+    main()
