@@ -3,9 +3,10 @@ message (never a stack trace), and afterwards everything works without a manual 
 
 import pytest
 
-from devstack import processes
+from devstack import apps, processes
 from devstack import stack as devstack_stack
 from devstack.config import StackConfig
+from tests.faults import effects
 from tests.faults.helpers import assert_json_error, wait_until
 from tests.integration.api_client import sign_up
 
@@ -38,3 +39,11 @@ def test_api_answers_503_while_postgres_is_away_then_recovers(stack: StackConfig
     assert "before the outage" in titles and "during the outage" not in titles
     created = api.post("/api/tasks", json={"title": "after the outage"})
     assert created.status_code == 201, created.text
+    if apps.worker_present():
+        # The worker reconnects by itself too: it records the new task's activity.
+        user_id = api.get("/api/me").json()["id"]
+        wanted = effects.outbox_events(stack, user_id, "task-events")
+        wait_until(
+            lambda: wanted <= set(effects.activity_per_event(stack, user_id)),
+            "the worker to handle events after the restart",
+        )
