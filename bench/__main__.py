@@ -13,7 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from bench import list_tasks as list_bench
-from bench import machine, page_load, profiling, publish_path, report, state_store
+from bench import (
+    machine,
+    page_load,
+    profiling,
+    publish_path,
+    report,
+    state_store,
+    worker_figures,
+)
 from bench.stack import fresh_stack
 from bench.stats import Figure
 from devstack.config import StackConfig
@@ -59,6 +67,7 @@ STEPS: dict[str, Step] = {
     "state": _state,
     "page": _page,
     "list": _list,
+    "worker": worker_figures.run_all,
     "profile": _profile,
 }
 
@@ -104,6 +113,7 @@ def main() -> None:
         "ratios": _ratios(figures),
         "step_seconds": timings,
         "quick": args.quick,
+        "profile": "\n\n".join(PROFILE.values()),
     }
     print(report.write_json(meta, figures, extra))
     print(report.write_markdown(meta, figures, extra))

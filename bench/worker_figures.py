@@ -1,0 +1,217 @@
+"""The worker's figures: reminders handled, next occurrences, reminder lateness, throughput.
+
+"Handled" is read from the worker's own idempotency record (processed_event.processed_at,
+the handler's transaction time), "published" from Kafka's record timestamp: one clock, as
+everything runs on this machine."""
+
+import asyncio
+import time
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import psycopg
+
+from bench import api
+from bench.kafka_watch import KafkaWatcher, cloudevent_id
+from bench.stats import Figure
+from devstack import apps, processes
+from devstack import stack as devstack_stack
+from devstack.config import StackConfig
+
+
+def _db(cfg: StackConfig) -> psycopg.Connection:
+    return psycopg.connect(cfg.database_url("postgresql"), autocommit=True)
+
+
+async def _create_many(
+    client: httpx.AsyncClient, bodies: list[dict], concurrency: int = 8
+) -> list[dict]:
+    sem = asyncio.Semaphore(concurrency)
+
+    async def one(body: dict) -> dict:
+        async with sem:
+            resp = await client.post("/api/tasks", json=body)
+            resp.raise_for_status()
+            return resp.json()
+
+    return list(await asyncio.gather(*(one(b) for b in bodies)))
+
+
+def _wait_rows(cfg: StackConfig, sql: str, params: tuple, want: int, timeout: float) -> list[tuple]:
+    deadline = time.monotonic() + timeout
+    rows: list[tuple] = []
+    with _db(cfg) as conn:
+        while time.monotonic() < deadline:
+            rows = conn.execute(sql, params).fetchall()
+            if len(rows) >= want:
+                break
+            time.sleep(0.5)
+    return rows
+
+
+async def reminders_handled(cfg: StackConfig, n: int) -> Figure:
+    fig = Figure(
+        "reminders_to_worker",
+        f"`reminders` publication → handled by the worker, {n} events",
+        "ms",
+        "10 s, 100%",
+        "p95 ≤ 100 ms, 100%",
+        expected=n,
+    )
+    client = await api.sign_up(cfg)
+    watcher = KafkaWatcher(cfg.kafka_brokers, ["reminders"], cloudevent_id("event_id"))
+    try:
+        await _create_many(client, [api.task_with_reminder(i) for i in range(n)])
+        user_id = (await client.get("/api/me")).json()["id"]
+        with _db(cfg) as conn:
+            sql = (
+                "SELECT event_id FROM outbox WHERE topic = 'reminders' AND payload->>'user_id' = %s"
+            )
+            ids = [str(r[0]) for r in conn.execute(sql, (user_id,))]
+        watcher.wait_for(set(ids), timeout=120)
+    finally:
+        watcher.close()
+        await client.aclose()
+    rows = _wait_rows(
+        cfg,
+        "SELECT event_id::text, min(processed_at) FROM processed_event "
+        "WHERE event_id = ANY(%s::uuid[]) GROUP BY event_id",
+        (ids,),
+        len(ids),
+        timeout=120,
+    )
+    fig.samples = [
+        (handled.timestamp() - watcher.broker_ts[eid]) * 1000
+        for eid, handled in rows
+        if eid in watcher.broker_ts
+    ]
+    fig.notes.append("creates 8 at a time through the API; Kafka timestamp → processed_event")
+    return fig
+
+
+async def recurring_next(cfg: StackConfig, n: int) -> Figure:
+    fig = Figure(
+        "recurring_next",
+        f"Completing a recurring task → next task in the database, {n} events",
+        "ms",
+        "15 s, 100%",
+        "p95 ≤ 250 ms, 100%",
+        expected=n,
+    )
+    client = await api.sign_up(cfg)
+    due = api.local_minute(datetime.now(UTC) + timedelta(days=2))
+    bodies = [
+        {"title": f"daily {i}", "due": due, "recurrence": {"kind": "daily"}} for i in range(n)
+    ]
+    tasks = await _create_many(client, bodies)
+    started: dict[str, float] = {}
+    for task in tasks:
+        t0 = time.time()
+        (await client.post(f"/api/tasks/{task['id']}/complete")).raise_for_status()
+        started[task["series_id"]] = t0
+        await asyncio.sleep(0.02)
+    await client.aclose()
+    rows = _wait_rows(
+        cfg,
+        "SELECT series_id::text, created_at FROM task WHERE series_id = ANY(%s::uuid[]) "
+        "AND status = 'open'",
+        (list(started),),
+        n,
+        timeout=120,
+    )
+    fig.samples = [(created.timestamp() - started[s]) * 1000 for s, created in rows]
+    fig.notes.append("from the complete request's start to the new task's created_at")
+    return fig
+
+
+async def reminder_lateness(cfg: StackConfig, n: int) -> Figure:
+    fig = Figure(
+        "reminder_lateness",
+        f"Lateness of {n} reminders due in the same minute (notification − remind_at)",
+        "ms",
+        "—",
+        "p99 ≤ 1.5 s",
+        expected=n,
+    )
+    client = await api.sign_up(cfg)
+    at = (datetime.now(UTC) + timedelta(seconds=150)).replace(second=0, microsecond=0)
+    at += timedelta(minutes=1)
+    body = {
+        "due": api.local_minute(at + timedelta(hours=1)),
+        "reminder": {"kind": "at", "at": api.local_minute(at)},
+    }
+    await _create_many(client, [{"title": f"same minute {i}", **body} for i in range(n)])
+    user_id = (await client.get("/api/me")).json()["id"]
+    await client.aclose()
+    await asyncio.sleep(max(0.0, at.timestamp() - time.time()))
+    rows = _wait_rows(
+        cfg,
+        "SELECT created_at, remind_at FROM notification WHERE user_id = %s",
+        (user_id,),
+        n,
+        timeout=180,
+    )
+    fig.samples = [(c - r).total_seconds() * 1000 for c, r in rows]
+    return fig
+
+
+async def throughput(cfg: StackConfig, n_tasks: int) -> Figure:
+    """A backlog built while the worker is stopped, then drained: events handled per second."""
+    fig = Figure(
+        "worker_throughput", "Worker throughput at saturation", "events/s", "—", "≥ 500 events/s"
+    )
+    processes.stop(cfg.run_dir, "todo-worker")
+    client = await api.sign_up(cfg)
+    try:
+        await _create_many(client, [api.task_with_reminder(i) for i in range(n_tasks)])
+        user_id = (await client.get("/api/me")).json()["id"]
+    finally:
+        await client.aclose()
+    # The backlog must be on Kafka before the worker starts.
+    ids = _wait_rows(
+        cfg,
+        "SELECT event_id::text FROM outbox WHERE payload->>'user_id' = %s "
+        "AND published_at IS NOT NULL",
+        (user_id,),
+        2 * n_tasks,
+        timeout=300,
+    )
+    ids = [r[0] for r in ids]
+    devstack_stack.up(cfg)
+    rows = _wait_rows(
+        cfg,
+        "SELECT DISTINCT ON (event_id) processed_at FROM processed_event "
+        "WHERE event_id = ANY(%s::uuid[]) ORDER BY event_id, processed_at",
+        (ids,),
+        len(ids),
+        timeout=600,
+    )
+    times = sorted(r[0].timestamp() for r in rows)
+    if len(times) > 1:
+        fig.value = len(times) / max(times[-1] - times[0], 1e-3)
+    fig.samples = []
+    fig.notes.append(
+        f"{len(times)} of {len(ids)} events (task.created + reminder.scheduled) handled; "
+        "rate between the first and last processed_at"
+    )
+    return fig
+
+
+PENDING = [
+    ("reminders_to_worker", "`reminders` → handled by the worker", "ms", "10 s", "p95 ≤ 100 ms"),
+    ("recurring_next", "Complete recurring → next task in DB", "ms", "15 s", "p95 ≤ 250 ms"),
+    ("reminder_lateness", "Lateness of 1,000 same-minute reminders", "ms", "—", "p99 ≤ 1.5 s"),
+    ("worker_throughput", "Worker throughput at saturation", "events/s", "—", "≥ 500 events/s"),
+]
+
+
+def run_all(cfg: StackConfig, quick: bool) -> list[Figure]:
+    if not apps.worker_present():
+        why = "worker/main.py does not exist yet"
+        return [Figure(*row, error=why) for row in PENDING]
+    return [
+        asyncio.run(reminders_handled(cfg, 100 if quick else 1000)),
+        asyncio.run(recurring_next(cfg, 20 if quick else 200)),
+        asyncio.run(reminder_lateness(cfg, 100 if quick else 1000)),
+        asyncio.run(throughput(cfg, 300 if quick else 2500)),
+    ]
