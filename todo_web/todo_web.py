@@ -4,15 +4,32 @@ import reflex as rx
 
 from todo_core.logging import configure_logging
 from todo_web.api import create_api
+from todo_web.pages.auth import sign_in_page, sign_up_page
+from todo_web.pages.tasks import tasks_page
 from todo_web.relay import relay_lifespan
+from todo_web.states.auth import HOME_ROUTE, SIGN_IN_ROUTE, SIGN_UP_ROUTE, AuthState
+from todo_web.states.live import LiveState
+from todo_web.states.notifications import NotificationState
+from todo_web.states.tasks import TasksState
 
 configure_logging()
 
-
-def index() -> rx.Component:
-    return rx.center(rx.heading("Todo"))
-
-
-app = rx.App(api_transformer=create_api())
+app = rx.App(
+    api_transformer=create_api(),
+    # Light or dark follows the system until the user picks one with the switch.
+    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"),
+)
 app.register_lifespan_task(relay_lifespan)
-app.add_page(index, route="/")
+
+app.add_page(
+    tasks_page,
+    route=HOME_ROUTE,
+    title="Todo",
+    # In order: who is this (or go to sign-in), the saved view and its first page, the bell,
+    # then the live loop. Each later step does nothing when the first found no user.
+    on_load=[AuthState.require_user, TasksState.load, NotificationState.load, LiveState.watch],
+)
+app.add_page(sign_in_page, route=SIGN_IN_ROUTE, title="Sign in · Todo",
+             on_load=AuthState.skip_if_signed_in)  # fmt: skip
+app.add_page(sign_up_page, route=SIGN_UP_ROUTE, title="Create an account · Todo",
+             on_load=AuthState.skip_if_signed_in)  # fmt: skip

@@ -1,0 +1,90 @@
+"""What a user does, step by step, in the app's own words (labels and test ids)."""
+
+import re
+import time
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import Locator, Page, expect
+
+from tests.e2e.conftest import BROWSER_ZONE
+
+PASSWORD = "a long enough password"
+
+
+def sign_up(page: Page, name: str = "Tester") -> str:
+    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
+    page.goto("/signup")
+    page.get_by_test_id("display-name").fill(name)
+    page.get_by_test_id("email").fill(email)
+    page.get_by_test_id("password").fill(PASSWORD)
+    page.get_by_test_id("submit").click()
+    expect(page.get_by_test_id("quick-add")).to_be_visible(timeout=15_000)
+    expect(page).to_have_url(re.compile(r"/$"))
+    return email
+
+
+def quick_add(page: Page, title: str) -> None:
+    box = page.get_by_test_id("quick-add")
+    box.fill(title)
+    box.press("Enter")
+    expect(row(page, title)).to_be_visible()
+    expect(box).to_have_value("")
+
+
+def rows(page: Page) -> Locator:
+    return page.get_by_test_id("task-row")
+
+
+def row(page: Page, title: str) -> Locator:
+    return rows(page).filter(has=page.get_by_test_id("task-title").get_by_text(title, exact=True))
+
+
+def titles(page: Page) -> list[str]:
+    return page.get_by_test_id("task-title").all_inner_texts()
+
+
+def choose(page: Page, trigger: Locator, option: str) -> None:
+    """Pick an entry of a Radix select menu."""
+    trigger.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(trigger).to_contain_text(option)
+
+
+def local_input(moment: datetime) -> str:
+    """The value an <input type=datetime-local> takes, in the browser's zone."""
+    return moment.astimezone(ZoneInfo(BROWSER_ZONE)).strftime("%Y-%m-%dT%H:%M")
+
+
+def next_minute_after(seconds: float) -> datetime:
+    """The first whole minute at least `seconds` from now (inputs have minute precision)."""
+    soon = datetime.now(ZoneInfo("UTC")) + timedelta(seconds=seconds)
+    return soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
+
+
+def api_get(page: Page, path: str) -> Any:
+    """The REST API as the page's user: the browser session cookie is the API's token."""
+    response = page.request.get(path)
+    assert response.ok, f"{path}: {response.status} {response.text()}"
+    return response.json()
+
+
+def api_post(page: Page, path: str, body: dict[str, Any]) -> Any:
+    response = page.request.post(path, data=body)
+    assert response.ok, f"{path}: {response.status} {response.text()}"
+    return response.json()
+
+
+def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 0.2) -> Any:
+    """Poll `check` until it returns something truthy; fail naming `what` after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)

@@ -1,0 +1,91 @@
+"""The notifications bell: unread count on the button, the list in a popover."""
+
+import reflex as rx
+
+from todo_web.states.notifications import NotificationState
+from todo_web.states.views import NotificationRow
+
+
+def _item(item: NotificationRow) -> rx.Component:
+    return rx.hstack(
+        rx.icon("alarm_clock", size=16),
+        rx.vstack(
+            rx.text(item.title, size="2", weight="medium"),
+            rx.text(item.when, size="1", color_scheme="gray"),
+            spacing="0",
+            flex="1",
+            min_width="0",
+        ),
+        rx.icon_button(
+            rx.icon("check", size=14),
+            size="1",
+            variant="ghost",
+            aria_label="Mark as read",
+            on_click=NotificationState.mark_read(item.id),
+        ),
+        align="center",
+        width="100%",
+        custom_attrs={"data-testid": "notification"},
+    )
+
+
+def bell() -> rx.Component:
+    count = NotificationState.badge
+    return rx.popover.root(
+        rx.popover.trigger(
+            rx.button(
+                rx.icon("bell", size=18),
+                rx.cond(
+                    count != "",
+                    rx.badge(
+                        count,
+                        color_scheme="red",
+                        variant="solid",
+                        radius="full",
+                        custom_attrs={"data-testid": "bell-count"},
+                    ),
+                ),
+                variant="ghost",
+                aria_label="Notifications",
+                custom_attrs={"data-testid": "bell"},
+            )
+        ),
+        rx.popover.content(
+            rx.vstack(
+                rx.hstack(
+                    rx.text("Reminders", weight="bold"),
+                    rx.spacer(),
+                    rx.cond(
+                        NotificationState.unread_count > 0,
+                        rx.button(
+                            "Mark all read",
+                            size="1",
+                            variant="soft",
+                            on_click=NotificationState.mark_all_read,
+                        ),
+                    ),
+                    width="100%",
+                    align="center",
+                ),
+                rx.cond(
+                    NotificationState.unread_count > 0,
+                    rx.vstack(rx.foreach(NotificationState.items, _item), width="100%"),
+                    rx.text(
+                        "No new reminders. They appear here when a task's reminder is due.",
+                        size="2",
+                        color_scheme="gray",
+                    ),
+                ),
+                rx.button(
+                    "Allow desktop notifications",
+                    size="1",
+                    variant="ghost",
+                    on_click=NotificationState.ask_permission,
+                ),
+                width="100%",
+                spacing="3",
+            ),
+            width=["90vw", "360px"],
+            custom_attrs={"data-testid": "bell-list"},
+        ),
+    )

@@ -1,0 +1,239 @@
+"""The list: quick-add bar, view controls, rows, and its empty, loading and error states."""
+
+import reflex as rx
+
+from todo_web.components.fields import menu
+from todo_web.states.editor import EditorState
+from todo_web.states.tasks import ANY, TasksState
+from todo_web.states.views import TaskRow
+
+STATUS = {"open": "Open", "done": "Done", ANY: "All"}
+PRIORITY = {ANY: "Any priority", "high": "High", "medium": "Medium", "low": "Low"}
+DUE = {ANY: "Any date", "overdue": "Overdue", "today": "Today", "week": "Next 7 days",
+       "none": "No date"}  # fmt: skip
+SORT = {"due": "Due date", "priority": "Priority", "created": "Created", "title": "Title"}
+
+
+def quick_add() -> rx.Component:
+    return rx.form(
+        rx.hstack(
+            rx.input(
+                id="quick-title",
+                name="title",
+                placeholder="Add a task and press Enter",
+                max_length=200,
+                auto_focus=True,
+                flex="1",
+                size="3",
+                aria_label="New task title",
+                custom_attrs={"data-testid": "quick-add"},
+            ),
+            rx.button(
+                rx.icon("sliders_horizontal", size=16),
+                rx.text("Details", display=["none", "inline"]),
+                type="button",
+                variant="soft",
+                size="3",
+                on_click=EditorState.open_new,
+                custom_attrs={"data-testid": "new-task"},
+            ),
+            width="100%",
+        ),
+        rx.cond(
+            TasksState.quick_error != "",
+            rx.text(TasksState.quick_error, color_scheme="red", size="1", role="alert"),
+        ),
+        on_submit=TasksState.quick_add,
+        width="100%",
+    )
+
+
+def view_controls() -> rx.Component:
+    return rx.flex(
+        rx.input(
+            rx.input.slot(rx.icon("search", size=16)),
+            value=TasksState.q,
+            on_change=TasksState.set_q,
+            debounce_timeout=300,
+            placeholder="Search",
+            type="search",
+            aria_label="Search tasks",
+            min_width="10em",
+            flex="1",
+            custom_attrs={"data-testid": "search"},
+        ),
+        menu(STATUS, TasksState.status, TasksState.set_status,
+             aria_label="Status", custom_attrs={"data-testid": "filter-status"}),
+        menu(PRIORITY, TasksState.priority, TasksState.set_priority,
+             aria_label="Priority", custom_attrs={"data-testid": "filter-priority"}),
+        menu(DUE, TasksState.due, TasksState.set_due,
+             aria_label="Due", custom_attrs={"data-testid": "filter-due"}),
+        rx.input(
+            value=TasksState.tag,
+            on_change=TasksState.set_tag,
+            debounce_timeout=400,
+            placeholder="Tag",
+            aria_label="Filter by tag",
+            width="7em",
+            custom_attrs={"data-testid": "filter-tag"},
+        ),
+        rx.hstack(
+            menu(SORT, TasksState.sort, TasksState.set_sort,
+                 aria_label="Sort by", custom_attrs={"data-testid": "sort"}),
+            rx.icon_button(
+                rx.cond(TasksState.order == "asc", rx.icon("arrow_up"), rx.icon("arrow_down")),
+                variant="soft",
+                on_click=TasksState.toggle_order,
+                aria_label=rx.cond(TasksState.order == "asc", "Ascending", "Descending"),
+                custom_attrs={"data-testid": "sort-order"},
+            ),
+            spacing="1",
+        ),
+        wrap="wrap",
+        spacing="2",
+        width="100%",
+        align="center",
+    )  # fmt: skip
+
+
+def _due_badge(row: TaskRow) -> rx.Component:
+    color = rx.match(
+        row.due_state, ("overdue", "red"), ("today", "amber"), ("done", "gray"), "blue"
+    )
+    label = rx.match(row.due_state, ("overdue", "Overdue · "), ("today", ""), "")
+    return rx.cond(
+        row.due_label != "",
+        rx.badge(
+            rx.icon("calendar", size=12),
+            label,
+            row.due_label,
+            color_scheme=color,
+            variant="soft",
+            custom_attrs={"data-testid": "due", "data-state": row.due_state},
+        ),
+    )
+
+
+def _priority_badge(row: TaskRow) -> rx.Component:
+    color = rx.match(row.priority, ("high", "red"), ("medium", "orange"), "gray")
+    return rx.badge(row.priority, color_scheme=color, variant="outline")
+
+
+def task_row(row: TaskRow) -> rx.Component:
+    return rx.hstack(
+        rx.checkbox(
+            checked=row.done,
+            on_change=lambda done: TasksState.toggle_done(row.id, done),
+            size="3",
+            aria_label="Done",
+            custom_attrs={"data-testid": "toggle-done"},
+        ),
+        rx.vstack(
+            rx.button(
+                rx.text(
+                    row.title,
+                    text_decoration=rx.cond(row.done, "line-through", "none"),
+                    color=rx.cond(row.done, "var(--gray-10)", "var(--gray-12)"),
+                    weight="medium",
+                    align="left",
+                    custom_attrs={"data-testid": "task-title"},
+                ),
+                variant="ghost",
+                on_click=EditorState.open_task(row.id),
+                height="auto",
+                padding="0",
+                white_space="normal",
+                text_align="left",
+                justify_content="flex-start",
+                custom_attrs={"data-testid": "open-task"},
+            ),
+            rx.flex(
+                _due_badge(row),
+                rx.cond(
+                    row.repeat != "",
+                    rx.badge(rx.icon("repeat", size=12), row.repeat, variant="soft",
+                             color_scheme="violet"),
+                ),
+                rx.cond(row.has_reminder, rx.icon("bell", size=14, aria_label="Has a reminder")),
+                _priority_badge(row),
+                rx.foreach(
+                    row.tags,
+                    lambda tag: rx.badge(
+                        "#", tag, variant="surface", cursor="pointer",
+                        on_click=TasksState.show_tag(tag), custom_attrs={"data-testid": "tag"},
+                    ),
+                ),
+                wrap="wrap",
+                spacing="2",
+                align="center",
+            ),
+            spacing="1",
+            flex="1",
+            min_width="0",
+        ),
+        rx.icon_button(
+            rx.icon("trash_2", size=16),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=TasksState.delete(row.id),
+            aria_label="Delete task",
+            custom_attrs={"data-testid": "delete-task"},
+        ),
+        align="start",
+        width="100%",
+        padding="2",
+        border_bottom="1px solid var(--gray-a4)",
+        custom_attrs={"data-testid": "task-row", "data-task-id": row.id},
+    )  # fmt: skip
+
+
+def _empty() -> rx.Component:
+    return rx.center(
+        rx.cond(
+            TasksState.filtered,
+            rx.vstack(
+                rx.text("No tasks match this view."),
+                rx.button("Show all open tasks", variant="soft", on_click=TasksState.reset_view),
+                align="center",
+            ),
+            rx.text("No tasks yet. Type a title above and press Enter to add one."),
+        ),
+        padding="6",
+        color_scheme="gray",
+        custom_attrs={"data-testid": "empty"},
+    )
+
+
+def task_list() -> rx.Component:
+    return rx.vstack(
+        rx.cond(
+            TasksState.load_error != "",
+            rx.callout(TasksState.load_error, icon="triangle_alert", color_scheme="red",
+                       width="100%"),
+        ),
+        rx.cond(
+            TasksState.loading,
+            rx.center(rx.spinner(size="3"), padding="6", width="100%",
+                      custom_attrs={"data-testid": "loading"}),
+            rx.cond(
+                TasksState.rows.length() > 0,
+                rx.vstack(
+                    rx.foreach(TasksState.rows, task_row),
+                    spacing="0",
+                    width="100%",
+                    custom_attrs={"data-testid": "task-list"},
+                ),
+                _empty(),
+            ),
+        ),
+        rx.cond(
+            TasksState.next_cursor != "",
+            rx.center(
+                rx.button("Load more", variant="soft", on_click=TasksState.load_more,
+                          custom_attrs={"data-testid": "load-more"}),
+                width="100%",
+            ),
+        ),
+        width="100%",
+        spacing="2",
+    )  # fmt: skip

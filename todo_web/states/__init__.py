@@ -1,0 +1,1 @@
+"""Reflex states, one per concern; pages and components read their vars."""

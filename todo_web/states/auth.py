@@ -1,0 +1,178 @@
+"""Who is signed in: the `todo_session` cookie holds the same opaque token the REST API
+accepts; the session itself lives in the Dapr state store (todo_web.sessions), so it
+survives a reload and a restart of the server."""
+
+from typing import Any
+from uuid import UUID
+
+import reflex as rx
+from loguru import logger
+from pydantic import ValidationError
+
+from todo_core.db import session_scope
+from todo_core.repositories import users
+from todo_core.repositories.errors import EmailTaken
+from todo_core.settings import get_settings
+from todo_core.validation import Login, SignUp, field_errors
+from todo_web import sessions
+from todo_web.dapr_state import SidecarUnavailable
+from todo_web.ratelimit import throttle
+
+SESSION_COOKIE = "todo_session"  # the name the API reads too (todo_web.api.deps)
+SIGN_IN_ROUTE = "/signin"
+SIGN_UP_ROUTE = "/signup"
+HOME_ROUTE = "/"
+UNAVAILABLE = "The server cannot reach its session store right now. Try again in a moment."
+WRONG = "Wrong email or password. Check both, or create an account."
+
+
+class AuthState(rx.State):
+    """The base of every signed-in state: substates read `user_id` and `time_zone`."""
+
+    session_token: str = rx.Cookie(
+        "",
+        name=SESSION_COOKIE,
+        max_age=get_settings().session_ttl_seconds,
+        same_site="lax",
+    )
+    user_id: str = ""
+    display_name: str = ""
+    email: str = ""
+    time_zone: str = "UTC"
+    # The browser's IANA zone, read by a script on the sign-up page.
+    browser_zone: str = "UTC"
+    auth_errors: dict[str, str] = {}
+    auth_busy: bool = False
+
+    @rx.var
+    def signed_in(self) -> bool:
+        return bool(self.user_id)
+
+    @property
+    def user_uuid(self) -> UUID:
+        return UUID(self.user_id)
+
+    async def _load_user(self) -> bool:
+        """Resolve the cookie's token to a user; False when signed out or expired."""
+        token = self.session_token
+        user_id = await sessions.user_of(token) if token else None
+        if user_id is None:
+            self.user_id = ""
+            return False
+        async with session_scope() as db:
+            user = await users.get_user(db, user_id)
+        if user is None:
+            self.user_id = ""
+            return False
+        self.user_id, self.display_name = str(user.id), user.display_name
+        self.email, self.time_zone = user.email, user.time_zone
+        return True
+
+    @rx.event
+    async def require_user(self) -> Any:
+        """on_load of every signed-in page: a visitor without a session goes to sign-in."""
+        try:
+            if not await self._load_user():
+                return rx.redirect(SIGN_IN_ROUTE)
+        except SidecarUnavailable:
+            logger.warning("session check failed: sidecar unavailable")
+            return rx.toast.error(UNAVAILABLE)
+        return None
+
+    @rx.event
+    async def skip_if_signed_in(self) -> Any:
+        """on_load of the sign-in and sign-up pages."""
+        self.auth_errors = {}
+        try:
+            if await self._load_user():
+                return rx.redirect(HOME_ROUTE)
+        except SidecarUnavailable:
+            pass  # the form still works once the sidecar is back
+        return rx.call_script(
+            "Intl.DateTimeFormat().resolvedOptions().timeZone",
+            callback=AuthState.set_browser_zone,
+        )
+
+    @rx.event
+    def set_browser_zone(self, zone: str) -> None:
+        self.browser_zone = zone if isinstance(zone, str) and zone else "UTC"
+
+    async def _start_session(self, user_id: UUID) -> Any:
+        self.session_token = await sessions.create_session(user_id)
+        self.auth_errors = {}
+        return rx.redirect(HOME_ROUTE)
+
+    @rx.event
+    async def sign_up(self, form: dict[str, Any]) -> Any:
+        self.auth_busy = True
+        yield
+        try:
+            data = SignUp.model_validate(
+                {
+                    "email": form.get("email", ""),
+                    "password": form.get("password", ""),
+                    "display_name": form.get("display_name", ""),
+                    "time_zone": self._known_zone(self.browser_zone),
+                }
+            )
+            async with session_scope() as db:
+                user = await users.create_user(db, data)
+            yield await self._start_session(user.id)
+        except ValidationError as exc:
+            self.auth_errors = field_errors(exc)
+        except EmailTaken:
+            self.auth_errors = {"email": "An account with this email exists. Sign in instead."}
+        except SidecarUnavailable:
+            self.auth_errors = {"form": UNAVAILABLE}
+        finally:
+            self.auth_busy = False
+
+    @rx.event
+    async def sign_in(self, form: dict[str, Any]) -> Any:
+        self.auth_busy = True
+        yield
+        try:
+            data = Login.model_validate(
+                {"email": form.get("email", ""), "password": form.get("password", "")}
+            )
+            # The same counters as the API's login, so the UI is no way around them.
+            address = self.router.session.client_ip or "?"
+            wait = throttle.retry_after(data.email, address)
+            if wait:
+                self.auth_errors = {"form": f"Too many attempts. Try again in {wait} s."}
+                return
+            async with session_scope() as db:
+                user = await users.authenticate(db, data.email, data.password.get_secret_value())
+            if user is None:
+                throttle.failed(data.email, address)
+                self.auth_errors = {"form": WRONG}
+            else:
+                throttle.succeeded(data.email)
+                yield await self._start_session(user.id)
+        except ValidationError as exc:
+            self.auth_errors = field_errors(exc)
+        except SidecarUnavailable:
+            self.auth_errors = {"form": UNAVAILABLE}
+        finally:
+            self.auth_busy = False
+
+    @rx.event
+    async def sign_out(self) -> Any:
+        if self.session_token:
+            try:
+                await sessions.end_session(self.session_token)
+            except SidecarUnavailable:
+                logger.warning("sign-out: the session record stays until it expires")
+        # Forget everything this tab knew about the user, the cookie included.
+        self.reset()
+        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(SIGN_IN_ROUTE)]
+
+    @staticmethod
+    def _known_zone(zone: str) -> str:
+        from todo_core.timezones import get_zone
+
+        try:
+            get_zone(zone)
+        except ValueError:
+            return "UTC"
+        return zone

@@ -1,0 +1,58 @@
+"""One background loop per open tab: every second it reads the user's unread notifications
+and the task fingerprint, and pushes changes to the page. Reads happen outside the state
+lock; only applying them takes it, so the user's own clicks are not held up."""
+
+import asyncio
+from typing import Any
+from uuid import UUID
+
+import reflex as rx
+from loguru import logger
+
+from todo_web.states.auth import AuthState
+from todo_web.states.notifications import NotificationState, unread
+from todo_web.states.tasks import TasksState, fingerprint
+
+POLL_SECONDS = 1.0
+# A tab that has been gone this long (closed, or its socket dropped for good) stops its loop;
+# a reconnect within this time (server blip, network) keeps it.
+GONE_SECONDS = 60
+# tab token -> generation: a reload starts a new loop, which retires the older one.
+_loops: dict[str, int] = {}
+
+
+def _connected(token: str) -> bool:
+    from reflex.utils.prerequisites import get_app
+
+    namespace = get_app().app.event_namespace
+    return namespace is None or token in namespace.token_to_sid
+
+
+class LiveState(AuthState):
+    @rx.event(background=True)
+    async def watch(self) -> Any:
+        async with self:
+            user_id, token = self.user_id, self.router.session.client_token
+        if not user_id:
+            return
+        generation = _loops[token] = _loops.get(token, 0) + 1
+        user, gone = UUID(user_id), 0.0
+        while _loops.get(token) == generation and gone < GONE_SECONDS:
+            await asyncio.sleep(POLL_SECONDS)
+            gone = 0.0 if _connected(token) else gone + POLL_SECONDS
+            try:
+                rows, mark = await unread(user), await fingerprint(user)
+            except OSError as exc:
+                logger.warning("live poll: database unavailable ({})", exc)
+                continue
+            async with self:
+                if self.user_id != user_id:
+                    break  # signed out (or in as someone else) in this tab
+                notes = await self.get_state(NotificationState)
+                events = notes.apply(rows)
+                tasks = await self.get_state(TasksState)
+                await tasks.refresh_if(mark)
+            for event in events:
+                yield event
+        if _loops.get(token) == generation:
+            del _loops[token]

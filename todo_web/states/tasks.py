@@ -1,0 +1,298 @@
+"""The task list: one page at a time (keyset pagination), the user's saved view (search,
+filters, sort), quick add, complete, delete with undo, and refreshing when tasks change
+elsewhere (LiveState calls `refresh`)."""
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import reflex as rx
+from loguru import logger
+from pydantic import ValidationError
+from reflex_components_sonner.toast import ToastAction
+from sqlalchemy import func
+from sqlmodel import select
+
+from todo_core.db import session_scope
+from todo_core.models import Task, utcnow
+from todo_core.repositories import tasks as repo
+from todo_core.repositories.errors import NotFound
+from todo_core.validation import ListQuery, field_errors, task_create
+from todo_web import relay, sessions
+from todo_web.dapr_state import SidecarUnavailable
+from todo_web.states.auth import AuthState
+from todo_web.states.views import TaskRow, task_row
+
+PAGE_SIZE = 50
+ANY = "any"  # Radix select items cannot have "" as a value; "any" means no filter
+VIEW_DEFAULTS: dict[str, str] = {
+    "q": "",
+    "status": "open",
+    "priority": ANY,
+    "tag": "",
+    "due": ANY,
+    "sort": "due",
+    "order": "asc",
+}
+DB_TROUBLE = "Could not reach the database. Your list will refresh when it is back; try again."
+
+
+async def fingerprint(user_id: UUID) -> str:
+    """Changes whenever any of the user's tasks is created, changed or deleted: the count
+    catches deletes, the newest updated_at catches the rest. Two index-only aggregates."""
+    statement = select(func.count(), func.max(Task.updated_at)).where(Task.user_id == user_id)
+    async with session_scope() as db:
+        count, newest = (await db.exec(statement)).one()
+    return f"{count}:{newest.isoformat() if newest else ''}"
+
+
+class TasksState(AuthState):
+    rows: list[TaskRow] = []
+    next_cursor: str = ""
+    loading: bool = True
+    load_error: str = ""
+    quick_error: str = ""
+
+    # The view, saved per user in the Dapr state store (sessions.save_prefs).
+    q: str = ""
+    status: str = "open"
+    priority: str = ANY
+    tag: str = ""
+    due: str = ANY
+    sort: str = "due"
+    order: str = "asc"
+
+    # Backend-only (underscore): never sent to the browser.
+    _fingerprint: str = ""
+    _deleted: dict[str, Any] = {}
+
+    @rx.var
+    def filtered(self) -> bool:
+        return any(
+            getattr(self, name) != value for name, value in VIEW_DEFAULTS.items() if name != "sort"
+        )
+
+    # ---- loading ------------------------------------------------------------------------
+
+    def _query(self, cursor: str | None = None, limit: int = PAGE_SIZE) -> ListQuery:
+        raw: dict[str, Any] = {
+            "q": self.q or None,
+            "status": None if self.status == ANY else self.status,
+            "priority": None if self.priority == ANY else self.priority,
+            "tag": self.tag.strip().lower() or None,
+            "due": None if self.due == ANY else self.due,
+            "sort": self.sort,
+            "order": self.order,
+            "limit": limit,
+            "cursor": cursor,
+        }
+        return ListQuery.model_validate(raw)
+
+    async def _fetch(self, want: int) -> None:
+        """Load pages until `want` rows (or the end), so a refresh keeps what was shown."""
+        now, user = utcnow(), self.user_uuid
+        rows: list[TaskRow] = []
+        cursor: str | None = None
+        async with session_scope() as db:
+            while True:
+                page = await repo.list_tasks(db, user, self._query(cursor), self.time_zone, now)
+                rows += [task_row(t, self.time_zone, now) for t in page.items]
+                cursor = page.next_cursor
+                if cursor is None or len(rows) >= want:
+                    break
+        self.rows, self.next_cursor = rows, cursor or ""
+
+    async def reload(self, keep_shown: bool = False) -> None:
+        want = max(len(self.rows), PAGE_SIZE) if keep_shown else PAGE_SIZE
+        try:
+            self._fingerprint = await fingerprint(self.user_uuid)
+            await self._fetch(want)
+            self.load_error = ""
+        except ValidationError as exc:
+            # Only a hand-edited saved view can get here: fall back to the defaults.
+            logger.warning("bad saved view {}: {}", self.user_id, field_errors(exc))
+            self._apply_view(VIEW_DEFAULTS)
+            await self._fetch(PAGE_SIZE)
+        except OSError:
+            logger.exception("task list query failed")
+            self.load_error = DB_TROUBLE
+        finally:
+            self.loading = False
+
+    async def refresh_if(self, new_fingerprint: str) -> bool:
+        """LiveState's hook: reload when the fingerprint moved; True when it did."""
+        if new_fingerprint == self._fingerprint:
+            return False
+        await self.reload(keep_shown=True)
+        return True
+
+    def _apply_view(self, view: dict[str, Any]) -> None:
+        for name, default in VIEW_DEFAULTS.items():
+            value = view.get(name, default)
+            setattr(self, name, value if isinstance(value, str) else default)
+
+    @rx.event
+    async def load(self) -> None:
+        """on_load: restore the saved view, then the first page."""
+        if not self.user_id:
+            return
+        self.loading = True
+        try:
+            self._apply_view(await sessions.get_prefs(self.user_uuid))
+        except SidecarUnavailable:
+            logger.warning("could not read the saved view; using the defaults")
+        await self.reload()
+
+    @rx.event
+    async def load_more(self) -> None:
+        if not self.next_cursor:
+            return
+        now = utcnow()
+        async with session_scope() as db:
+            page = await repo.list_tasks(
+                db, self.user_uuid, self._query(self.next_cursor), self.time_zone, now
+            )
+        self.rows = self.rows + [task_row(t, self.time_zone, now) for t in page.items]
+        self.next_cursor = page.next_cursor or ""
+
+    # ---- the view -----------------------------------------------------------------------
+
+    async def _view_changed(self) -> None:
+        try:
+            await sessions.save_prefs(
+                self.user_uuid, {name: getattr(self, name) for name in VIEW_DEFAULTS}
+            )
+        except SidecarUnavailable:
+            logger.warning("could not save the view; it applies to this tab only")
+        await self.reload()
+
+    @rx.event
+    async def set_q(self, value: str) -> None:
+        self.q = value[:200]
+        await self._view_changed()
+
+    @rx.event
+    async def set_status(self, value: str) -> None:
+        self.status = value
+        await self._view_changed()
+
+    @rx.event
+    async def set_priority(self, value: str) -> None:
+        self.priority = value
+        await self._view_changed()
+
+    @rx.event
+    async def set_tag(self, value: str) -> None:
+        self.tag = value[:40]
+        await self._view_changed()
+
+    @rx.event
+    async def set_due(self, value: str) -> None:
+        self.due = value
+        await self._view_changed()
+
+    @rx.event
+    async def set_sort(self, value: str) -> None:
+        self.sort = value
+        await self._view_changed()
+
+    @rx.event
+    async def toggle_order(self) -> None:
+        self.order = "desc" if self.order == "asc" else "asc"
+        await self._view_changed()
+
+    @rx.event
+    async def reset_view(self) -> None:
+        self._apply_view(VIEW_DEFAULTS)
+        await self._view_changed()
+
+    @rx.event
+    async def show_tag(self, tag: str) -> None:
+        self.tag = tag
+        await self._view_changed()
+
+    # ---- changes ------------------------------------------------------------------------
+
+    @rx.event
+    async def quick_add(self, form: dict[str, Any]) -> Any:
+        try:
+            data = task_create({"title": form.get("title", "")}, self.time_zone)
+        except ValidationError as exc:
+            self.quick_error = "Type a title first (up to 200 characters)."
+            logger.debug("quick add refused: {}", field_errors(exc))
+            return None
+        async with session_scope() as db:
+            await repo.create_task(db, self.user_uuid, data)
+        relay.notify()
+        self.quick_error = ""
+        await self.reload(keep_shown=True)
+        # Cleared only now: on any failure above, what was typed stays in the box.
+        return rx.set_value("quick-title", "")
+
+    @rx.event
+    async def toggle_done(self, task_id: str, done: bool) -> Any:
+        change = repo.complete_task if done else repo.reopen_task
+        try:
+            async with session_scope() as db:
+                await change(db, self.user_uuid, UUID(task_id))
+        except NotFound:
+            await self.reload(keep_shown=True)
+            return rx.toast.warning("That task was deleted elsewhere.")
+        relay.notify()
+        await self.reload(keep_shown=True)
+        return None
+
+    @rx.event
+    async def delete(self, task_id: str) -> Any:
+        try:
+            async with session_scope() as db:
+                task = await repo.get_task(db, self.user_uuid, UUID(task_id))
+                if task is None:
+                    raise NotFound(task_id)
+                self._deleted = _undo_record(task)
+                await repo.delete_task(db, self.user_uuid, task.id)
+        except NotFound:
+            await self.reload(keep_shown=True)
+            return None
+        relay.notify()
+        await self.reload(keep_shown=True)
+        return rx.toast(
+            "Task deleted",
+            description=self._deleted["title"],
+            duration=8000,
+            action=ToastAction(label="Undo", on_click=TasksState.undo_delete),
+        )
+
+    @rx.event
+    async def undo_delete(self) -> Any:
+        """Brings the task back as it was (a new task with the same content: its history
+        keeps the deletion, which is what happened)."""
+        record, self._deleted = self._deleted, {}
+        if not record:
+            return None
+        try:
+            data = task_create(record, self.time_zone)
+        except ValidationError as exc:
+            logger.warning("undo refused: {}", field_errors(exc))
+            return rx.toast.error("Could not restore the task. Create it again from the form.")
+        async with session_scope() as db:
+            await repo.create_task(db, self.user_uuid, data)
+        relay.notify()
+        await self.reload(keep_shown=True)
+        return rx.toast.success("Task restored")
+
+
+def _undo_record(task: Task) -> dict[str, Any]:
+    """The deleted task in TaskCreate's input shape (an aware due time is taken as is)."""
+    due: datetime | None = task.due_at
+    return {
+        "title": task.title,
+        "description": task.description,
+        "priority": task.priority.value,
+        "tags": list(task.tags),
+        "due": due.isoformat() if due else None,
+        "recurrence": {"kind": "rrule", "rrule": task.recurrence}
+        if task.recurrence
+        else {"kind": "none"},
+        "reminder": task.reminder,
+    }
