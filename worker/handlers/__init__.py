@@ -1,0 +1,1 @@
+"""One module per topic; each handler returns a short word for the log line."""

@@ -1,0 +1,39 @@
+"""The worker's own settings (the shared ones — database, logging, component names — come
+from todo_core.settings)."""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class WorkerSettings(BaseSettings):
+    """Read from the environment; names match the variables devstack and the chart set."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    app_port: int = 50051  # the gRPC app-callback port daprd calls
+    app_host: str = "127.0.0.1"
+    health_port: int = 8081
+    dapr_grpc_port: int = 50001
+    # One message may not hold a gRPC thread longer than Dapr's handler timeout (30 s in
+    # resiliency.yaml): past this we answer RETRY ourselves.
+    handler_timeout_seconds: float = Field(default=25.0, gt=0)
+    # SIGTERM: how long in-flight handlers may take to finish before we stop anyway
+    # (below Kubernetes' default 30 s grace period).
+    shutdown_grace_seconds: float = Field(default=20.0, gt=0)
+    # How long the first call waits for the sidecar before it fails (and is retried).
+    sidecar_wait_seconds: float = Field(default=30.0, gt=0)
+    # Reconciler: every minute, open tasks whose reminder falls in
+    # [now - lookback, now + window] and has no notification yet.
+    reconcile_seconds: float = Field(default=60.0, gt=0)
+    reconcile_window_seconds: float = Field(default=3600.0, gt=0)
+    reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
+    # A finished reminder's state (fired, cancelled) is only a tombstone against stale
+    # events; it expires instead of piling up.
+    reminder_tombstone_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+
+
+@lru_cache(maxsize=1)
+def get_worker_settings() -> WorkerSettings:
+    return WorkerSettings()
