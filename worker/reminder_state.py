@@ -9,8 +9,8 @@ reflects, so the rules below make the outcome depend only on the newest version 
 - a reminder that already fired is not re-armed by a newer version with the same time
   (an edited title must not notify twice).
 
-Writes are ETag-guarded (first-write for a new key), so two writers racing on one task
-re-read and re-decide instead of overwriting each other.
+Updates are ETag-guarded, so two writers racing on one task re-read and re-decide instead
+of overwriting each other (creating a key is a plain upsert: see Sidecar.save_state).
 """
 
 from datetime import datetime
@@ -124,7 +124,7 @@ class ReminderStore:
         return ReminderState.model_validate_json(data), etag
 
     async def put(self, state: ReminderState, etag: str) -> None:
-        """StateConflict if `etag` is stale (or, for a new key, someone created it)."""
+        """StateConflict if `etag` is stale."""
         # A scheduled reminder lives until it fires or is cancelled; the others only guard
         # against stale events for a while.
         ttl = None if state.status == ReminderStatus.SCHEDULED else self._ttl

@@ -14,7 +14,6 @@ from typing import Any
 from dapr.aio.clients import DaprClient
 from dapr.clients.exceptions import DaprGrpcError
 from dapr.clients.grpc._jobs import ConstantFailurePolicy, Job
-from dapr.clients.grpc._state import Concurrency, StateOptions
 from dapr.clients.health import DaprHealth
 from dapr.conf import settings as dapr_settings
 from google.protobuf.any_pb2 import Any as AnyPb
@@ -121,17 +120,13 @@ class Sidecar:
     ) -> None:
         """Raises DaprInternalError ("etag mismatch") when `etag` is no longer current."""
         metadata = {"ttlInSeconds": str(ttl_seconds)} if ttl_seconds else {}
-        # Without an etag the key is new to us: first-write makes a concurrent creator
-        # (the reconciler, another replica) fail instead of being silently overwritten.
-        options = None if etag else StateOptions(concurrency=Concurrency.first_write)
+        # Without an etag (a key new to us) this is a plain upsert. Not first-write: the
+        # PostgreSQL store reports that conflict as a generic error, which Dapr's outbound
+        # retry policy then repeats for ~20 s. Two creators racing on one new key is rare
+        # and heals: the reminders topic delivers one task's events in order, and the
+        # next of them (or the reconciler) re-decides against what was written.
         await self._call(
-            "save_state",
-            self.statestore,
-            key,
-            value,
-            etag=etag or None,
-            options=options,
-            state_metadata=metadata,
+            "save_state", self.statestore, key, value, etag=etag or None, state_metadata=metadata
         )
 
     # ---- jobs ------------------------------------------------------------------------
