@@ -8,7 +8,6 @@ from todo_web.pages.auth import sign_in_page, sign_up_page
 from todo_web.pages.tasks import tasks_page
 from todo_web.relay import relay_lifespan
 from todo_web.states.auth import HOME_ROUTE, SIGN_IN_ROUTE, SIGN_UP_ROUTE, AuthState
-from todo_web.states.live import LiveState
 from todo_web.states.notifications import NotificationState
 from todo_web.states.tasks import TasksState
 
@@ -25,9 +24,10 @@ app.add_page(
     tasks_page,
     route=HOME_ROUTE,
     title="Todo",
-    # In order: who is this (or go to sign-in), the saved view and its first page, the bell,
-    # then the live loop. Each later step does nothing when the first found no user.
-    on_load=[AuthState.require_user, TasksState.load, NotificationState.load, LiveState.watch],
+    # In order: who is this (or go to sign-in), the saved view and its first page, the bell.
+    # Each later step does nothing when the first found no user. The live loop is started by
+    # the page itself (pages/tasks.py): background events chained from on_load do not run.
+    on_load=[AuthState.require_user, TasksState.load, NotificationState.load],
 )
 app.add_page(sign_in_page, route=SIGN_IN_ROUTE, title="Sign in · Todo",
              on_load=AuthState.skip_if_signed_in)  # fmt: skip

@@ -3,6 +3,7 @@ and the task fingerprint, and pushes changes to the page. Reads happen outside t
 lock; only applying them takes it, so the user's own clicks are not held up."""
 
 import asyncio
+import time
 from typing import Any
 from uuid import UUID
 
@@ -17,8 +18,11 @@ POLL_SECONDS = 1.0
 # A tab that has been gone this long (closed, or its socket dropped for good) stops its loop;
 # a reconnect within this time (server blip, network) keeps it.
 GONE_SECONDS = 60
-# tab token -> generation: a reload starts a new loop, which retires the older one.
-_loops: dict[str, int] = {}
+# tab token -> when its loop last ticked. Several things start the loop (page load, the
+# page mounting, a reconnect); the first one runs it and the others leave at once, unless
+# its heartbeat has gone stale (the loop was cancelled), in which case they take over.
+_heartbeats: dict[str, float] = {}
+STALE_SECONDS = 5 * POLL_SECONDS
 
 
 def _connected(token: str) -> bool:
@@ -28,31 +32,42 @@ def _connected(token: str) -> bool:
     return namespace is None or token in namespace.token_to_sid
 
 
+def _claim(token: str) -> bool:
+    beat = _heartbeats.get(token)
+    if beat is not None and time.monotonic() - beat < STALE_SECONDS:
+        return False
+    _heartbeats[token] = time.monotonic()
+    return True
+
+
 class LiveState(AuthState):
     @rx.event(background=True)
-    async def watch(self) -> Any:
+    async def watch(self, source: str = "") -> Any:
         async with self:
             user_id, token = self.user_id, self.router.session.client_token
-        if not user_id:
+        if not user_id or not _claim(token):
             return
-        generation = _loops[token] = _loops.get(token, 0) + 1
+        logger.info("live loop started for tab {} ({})", token[:8], source)
         user, gone = UUID(user_id), 0.0
-        while _loops.get(token) == generation and gone < GONE_SECONDS:
-            await asyncio.sleep(POLL_SECONDS)
-            gone = 0.0 if _connected(token) else gone + POLL_SECONDS
-            try:
-                rows, mark = await unread(user), await fingerprint(user)
-            except OSError as exc:
-                logger.warning("live poll: database unavailable ({})", exc)
-                continue
-            async with self:
-                if self.user_id != user_id:
-                    break  # signed out (or in as someone else) in this tab
-                notes = await self.get_state(NotificationState)
-                events = notes.apply(rows)
-                tasks = await self.get_state(TasksState)
-                await tasks.refresh_if(mark)
-            for event in events:
-                yield event
-        if _loops.get(token) == generation:
-            del _loops[token]
+        try:
+            while gone < GONE_SECONDS:
+                _heartbeats[token] = time.monotonic()
+                await asyncio.sleep(POLL_SECONDS)
+                gone = 0.0 if _connected(token) else gone + POLL_SECONDS
+                try:
+                    rows, mark = await unread(user), await fingerprint(user)
+                except OSError as exc:
+                    logger.warning("live poll: database unavailable ({})", exc)
+                    continue
+                async with self:
+                    if self.user_id != user_id:
+                        break  # signed out (or in as someone else) in this tab
+                    notes = await self.get_state(NotificationState)
+                    events = notes.apply(rows)
+                    tasks = await self.get_state(TasksState)
+                    await tasks.refresh_if(mark)
+                for event in events:
+                    yield event
+        finally:
+            _heartbeats.pop(token, None)
+            logger.info("live loop ended for tab {}", token[:8])

@@ -1,0 +1,66 @@
+"""Editing in the dialog (errors beside fields, nothing lost), history, delete with undo,
+keyboard use and a phone-width screen."""
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import Browsing
+from tests.e2e.helpers import api_get, quick_add, row, rows, sign_up, wait_until
+
+
+def test_edit_with_an_error_keeps_the_input_then_saves(page: Page) -> None:
+    sign_up(page)
+    quick_add(page, "draft")
+    row(page, "draft").get_by_test_id("open-task").click()
+    page.get_by_test_id("edit-title").fill("   ")
+    page.get_by_test_id("edit-tags").fill("work, home")
+    page.get_by_test_id("save-task").click()
+    expect(page.get_by_test_id("error-title")).to_be_visible()
+    expect(page.get_by_test_id("edit-tags")).to_have_value("work, home")  # nothing lost
+
+    page.get_by_test_id("edit-title").fill("final version")
+    page.get_by_test_id("save-task").click()
+    expect(page.get_by_test_id("task-dialog")).to_have_count(0)
+    final = row(page, "final version")
+    expect(final.get_by_test_id("tag")).to_have_text(["#work", "#home"])
+
+    # The history is fed by the worker from task-events: wait for both entries, then look.
+    task_id = final.get_attribute("data-task-id")
+    wait_until(
+        lambda: len(api_get(page, f"/api/tasks/{task_id}/activity")) >= 2,
+        timeout=30,
+        what="the task's history",
+    )
+    final.get_by_test_id("open-task").click()
+    page.get_by_test_id("history-tab").click()
+    expect(page.get_by_test_id("history-item")).to_have_count(2)
+    expect(page.get_by_test_id("history-item").first).to_contain_text("Changed")
+
+
+def test_delete_then_undo(page: Page) -> None:
+    sign_up(page)
+    quick_add(page, "keep me after all")
+    row(page, "keep me after all").get_by_test_id("delete-task").click()
+    expect(row(page, "keep me after all")).to_have_count(0)
+    expect(page.get_by_test_id("empty")).to_be_visible()
+    page.locator("[data-sonner-toast]").get_by_role("button", name="Undo").click()
+    expect(row(page, "keep me after all")).to_be_visible()
+
+
+def test_keyboard_only_add_and_complete(page: Page) -> None:
+    sign_up(page)
+    page.keyboard.type("typed without a mouse")  # the quick-add box has the focus
+    page.keyboard.press("Enter")
+    task = row(page, "typed without a mouse")
+    expect(task).to_be_visible()
+    task.get_by_test_id("toggle-done").focus()
+    page.keyboard.press("Space")
+    expect(task).to_have_count(0)  # the default view shows open tasks
+
+
+def test_phone_width(browsing: Browsing) -> None:
+    page = browsing.new_page(viewport={"width": 375, "height": 740}, is_mobile=True)
+    sign_up(page)
+    quick_add(page, "a task on a small screen with a fairly long title that must wrap")
+    assert rows(page).count() == 1
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
