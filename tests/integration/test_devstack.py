@@ -26,7 +26,7 @@ def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedP
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
-        env=env or {**os.environ, "TODO_STACK": "test"},
+        env=env or {**os.environ, "TODO_STACK": os.environ.get("TODO_STACK", "test")},
         timeout=600,
     )
 
