@@ -1,6 +1,8 @@
 """Editing in the dialog (errors beside fields, nothing lost), history, delete with undo,
 keyboard use and a phone-width screen."""
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing
@@ -64,3 +66,13 @@ def test_phone_width(browsing: Browsing) -> None:
     assert rows(page).count() == 1
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"the page scrolls sideways by {overflow}px"
+
+
+def test_light_and_dark_theme(page: Page) -> None:
+    sign_up(page)
+    html = page.locator("html")
+    was_dark = "dark" in (html.get_attribute("class") or "")
+    page.get_by_role("button", name="Switch light or dark theme").click()
+    expect(html).to_have_class(re.compile(r"\blight\b" if was_dark else r"\bdark\b"))
+    page.reload()  # the choice is remembered
+    expect(html).to_have_class(re.compile(r"\blight\b" if was_dark else r"\bdark\b"))

@@ -49,3 +49,7 @@ def test_search_filter_sort_change_the_list_and_survive_reload(page: Page) -> No
     row(page, "beta groceries").get_by_test_id("tag").click()  # a tag badge filters by it
     expect(page.get_by_test_id("filter-tag")).to_have_value("home")
     expect(page.get_by_test_id("task-title")).to_have_text(["beta groceries"])
+
+    # Live updates keep working after the reloads above.
+    api_post(page, "/api/tasks", {"title": "delta shopping", "tags": ["home"]})
+    expect(row(page, "delta shopping")).to_be_visible(timeout=LIVE_LIMIT_MS)

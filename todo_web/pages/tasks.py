@@ -21,7 +21,7 @@ def tasks_page() -> rx.Component:
             task_dialog(),
             # Starts the live loop when the page shows, and again after a reconnect (hydration
             # flips is_hydrated off and on, remounting the box): a restarted server has lost
-            # the old loop. LiveState keeps one loop per tab however often this fires.
+            # the old loop. LiveState keeps one loop per tab: the newest.
             rx.cond(
                 rx.State.is_hydrated,
                 rx.box(on_mount=LiveState.watch("mount"), display="none"),

@@ -3,7 +3,7 @@ and the task fingerprint, and pushes changes to the page. Reads happen outside t
 lock; only applying them takes it, so the user's own clicks are not held up."""
 
 import asyncio
-import time
+import itertools
 from typing import Any
 from uuid import UUID
 
@@ -18,11 +18,11 @@ POLL_SECONDS = 1.0
 # A tab that has been gone this long (closed, or its socket dropped for good) stops its loop;
 # a reconnect within this time (server blip, network) keeps it.
 GONE_SECONDS = 60
-# tab token -> when its loop last ticked. Several things start the loop (page load, the
-# page mounting, a reconnect); the first one runs it and the others leave at once, unless
-# its heartbeat has gone stale (the loop was cancelled), in which case they take over.
-_heartbeats: dict[str, float] = {}
-STALE_SECONDS = 5 * POLL_SECONDS
+# tab token -> the generation of its loop. The page starts a loop when it mounts, and again
+# after a reload or reconnect; the newest one runs and retires the older (which may already
+# have been cancelled with its socket).
+_loops: dict[str, int] = {}
+_generations = itertools.count(1)  # process-wide, so a number is never reused
 
 
 def _connected(token: str) -> bool:
@@ -32,26 +32,18 @@ def _connected(token: str) -> bool:
     return namespace is None or token in namespace.token_to_sid
 
 
-def _claim(token: str) -> bool:
-    beat = _heartbeats.get(token)
-    if beat is not None and time.monotonic() - beat < STALE_SECONDS:
-        return False
-    _heartbeats[token] = time.monotonic()
-    return True
-
-
 class LiveState(AuthState):
     @rx.event(background=True)
     async def watch(self, source: str = "") -> Any:
         async with self:
             user_id, token = self.user_id, self.router.session.client_token
-        if not user_id or not _claim(token):
+        if not user_id:
             return
-        logger.info("live loop started for tab {} ({})", token[:8], source)
+        generation = _loops[token] = next(_generations)
+        logger.info("live loop {} started for tab {} ({})", generation, token[:8], source)
         user, gone = UUID(user_id), 0.0
         try:
-            while gone < GONE_SECONDS:
-                _heartbeats[token] = time.monotonic()
+            while gone < GONE_SECONDS and _loops.get(token) == generation:
                 await asyncio.sleep(POLL_SECONDS)
                 gone = 0.0 if _connected(token) else gone + POLL_SECONDS
                 try:
@@ -69,5 +61,6 @@ class LiveState(AuthState):
                 for event in events:
                     yield event
         finally:
-            _heartbeats.pop(token, None)
-            logger.info("live loop ended for tab {}", token[:8])
+            if _loops.get(token) == generation:
+                del _loops[token]
+            logger.info("live loop {} ended for tab {}", generation, token[:8])
