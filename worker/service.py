@@ -67,7 +67,7 @@ class Worker:
             lookback=timedelta(seconds=ws.reconcile_lookback_seconds),
             interval_seconds=ws.reconcile_seconds,
         )
-        self.health = HealthServer(ws.app_host, ws.health_port, lambda: self.dispatcher.draining)
+        self.health = HealthServer(ws.health_host, ws.health_port, lambda: self.dispatcher.draining)
         await self.health.start()
         self.relay.start()
         self.reconciler.start()

@@ -12,9 +12,13 @@ class WorkerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
+    # Defaults are the container's (Dockerfile.worker EXPOSE, the chart's ports): all
+    # interfaces, because the kubelet probes the health port on the pod IP. The devstack
+    # sets APP_HOST=127.0.0.1.
     app_port: int = 50051  # the gRPC app-callback port daprd calls
-    app_host: str = "127.0.0.1"
+    app_host: str = "0.0.0.0"
     health_port: int = 8081
+    health_host: str = "0.0.0.0"
     dapr_grpc_port: int = 50001
     # One message may not hold a gRPC thread longer than Dapr's handler timeout (30 s in
     # resiliency.yaml): past this we answer RETRY ourselves.
