@@ -21,6 +21,7 @@ from todo_web import relay
 from todo_web.states.auth import AuthState
 from todo_web.states.tasks import TasksState
 from todo_web.states.views import (
+    DB_ERRORS,
     ActivityRow,
     activity_row,
     datetime_input_value,
@@ -249,7 +250,7 @@ class EditorState(AuthState):
             }
         except NotFound:
             self.errors = {"form": "This task was deleted somewhere else. Close the dialog."}
-        except OSError:
+        except DB_ERRORS:
             logger.exception("saving a task failed")
             self.errors = {"form": "Could not reach the database. Your edits are kept; retry."}
         finally:

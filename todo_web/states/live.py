@@ -13,6 +13,7 @@ from loguru import logger
 from todo_web.states.auth import AuthState
 from todo_web.states.notifications import NotificationState, unread
 from todo_web.states.tasks import TasksState, fingerprint
+from todo_web.states.views import DB_ERRORS
 
 POLL_SECONDS = 1.0
 # A tab that has been gone this long (closed, or its socket dropped for good) stops its loop;
@@ -48,7 +49,7 @@ class LiveState(AuthState):
                 gone = 0.0 if _connected(token) else gone + POLL_SECONDS
                 try:
                     rows, mark = await unread(user), await fingerprint(user)
-                except OSError as exc:
+                except DB_ERRORS as exc:
                     logger.warning("live poll: database unavailable ({})", exc)
                     continue
                 async with self:

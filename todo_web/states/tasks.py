@@ -21,7 +21,7 @@ from todo_core.validation import ListQuery, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
 from todo_web.states.auth import AuthState
-from todo_web.states.views import TaskRow, task_row
+from todo_web.states.views import DB_ERRORS, TaskRow, task_row
 
 PAGE_SIZE = 50
 ANY = "any"  # Radix select items cannot have "" as a value; "any" means no filter
@@ -113,7 +113,7 @@ class TasksState(AuthState):
             logger.warning("bad saved view {}: {}", self.user_id, field_errors(exc))
             self._apply_view(VIEW_DEFAULTS)
             await self._fetch(PAGE_SIZE)
-        except OSError:
+        except DB_ERRORS:
             logger.exception("task list query failed")
             self.load_error = DB_TROUBLE
         finally:
@@ -221,8 +221,13 @@ class TasksState(AuthState):
             self.quick_error = "Type a title first (up to 200 characters)."
             logger.debug("quick add refused: {}", field_errors(exc))
             return None
-        async with session_scope() as db:
-            await repo.create_task(db, self.user_uuid, data)
+        try:
+            async with session_scope() as db:
+                await repo.create_task(db, self.user_uuid, data)
+        except DB_ERRORS:
+            logger.exception("quick add failed")
+            self.quick_error = "Could not save: the database is unreachable. Press Enter to retry."
+            return None
         relay.notify()
         self.quick_error = ""
         await self.reload(keep_shown=True)

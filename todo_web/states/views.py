@@ -5,9 +5,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from todo_core.models import Notification, Status, Task, TaskActivity
 from todo_core.recurrence import RecurrenceError, summarize
 from todo_core.timezones import get_zone
+
+# What a database outage raises: asyncpg's connection errors are OSErrors, and SQLAlchemy
+# wraps the rest (DBAPIError, InterfaceError, pool timeouts).
+DB_ERRORS: tuple[type[Exception], ...] = (OSError, SQLAlchemyError)
 
 # The reminder menu: value -> label. Minutes before the due time are plain numbers.
 REMINDER_CHOICES: dict[str, str] = {
