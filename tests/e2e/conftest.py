@@ -3,7 +3,7 @@
 The app under test is the local test stack (the `stack` fixture) unless a URL is given with
 `--base-url` or TODO_E2E_BASE_URL (a deployed app). On failure each test leaves a screenshot
 of every page it opened and the pages' console log in its pytest-playwright output folder
-(test-results/<test id>/).
+(test-results/<test id>/failure/), with the tails of the local stack's app logs.
 """
 
 import os
@@ -43,13 +43,23 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     return report
 
 
+def _external_url(config: pytest.Config) -> str | None:
+    return config.getoption("--base-url", None) or os.environ.get("TODO_E2E_BASE_URL")
+
+
 @pytest.fixture(scope="session")
-def base_url(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> str:
-    url = pytestconfig.getoption("--base-url", None) or os.environ.get("TODO_E2E_BASE_URL")
-    if url:
-        return url.rstrip("/")
-    stack = request.getfixturevalue("stack")  # starts the local stack only when needed
-    return f"http://127.0.0.1:{stack.port('TODO_WEB_PORT')}"
+def local_stack(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Any:
+    """The local stack under test (started here), or None against a deployed app."""
+    if _external_url(pytestconfig):
+        return None
+    return request.getfixturevalue("stack")
+
+
+@pytest.fixture(scope="session")
+def base_url(local_stack: Any, pytestconfig: pytest.Config) -> str:
+    if local_stack is None:
+        return str(_external_url(pytestconfig)).rstrip("/")
+    return f"http://127.0.0.1:{local_stack.port('TODO_WEB_PORT')}"
 
 
 @pytest.fixture(scope="session")
@@ -93,7 +103,7 @@ class Browsing:
         self.pages.append(page)
         return page
 
-    def save(self, folder: Path) -> None:
+    def save(self, folder: Path, stack_logs: Path | None) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         for number, page in enumerate(self.pages):
             try:
@@ -101,11 +111,18 @@ class Browsing:
             except Exception as exc:  # noqa: BLE001 (a closed page must not hide the failure)
                 self.console.append(f"[page {number}] no screenshot: {exc}")
         (folder / "console.log").write_text("\n".join(self.console) + "\n")
+        # The next test session wipes the stack's folder: keep the apps' logs with the failure.
+        for log in sorted(stack_logs.glob("todo-*.log")) if stack_logs else []:
+            lines = log.read_text(errors="replace").splitlines()[-3000:]
+            (folder / log.name).write_text("\n".join(lines) + "\n")
 
 
 @pytest.fixture
 def browsing(
-    new_context: Callable[..., BrowserContext], request: pytest.FixtureRequest, output_path: str
+    new_context: Callable[..., BrowserContext],
+    request: pytest.FixtureRequest,
+    output_path: str,
+    local_stack: Any,
 ) -> Iterator[Browsing]:
     session = Browsing(new_context)
     yield session
@@ -113,7 +130,7 @@ def browsing(
     if report is not None and report.failed:
         folder = Path(output_path)
         shutil.rmtree(folder / "failure", ignore_errors=True)
-        session.save(folder / "failure")
+        session.save(folder / "failure", local_stack.log_dir if local_stack else None)
         print(f"\nscreenshots and console log: {folder / 'failure'}")
 
 
