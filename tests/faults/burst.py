@@ -10,7 +10,6 @@ import httpx
 from devstack.config import StackConfig
 from tests.faults import effects
 from tests.faults.helpers import wait_until
-from tests.integration.kafka_reader import event_ids, read_until
 
 
 def write_burst(
@@ -39,13 +38,7 @@ def assert_nothing_lost_or_doubled(
     wait_until(lambda: effects.unpublished(stack, user_id) == 0, "the outbox to drain")
     for topic in ("task-events", "reminders"):
         expected = effects.outbox_events(stack, user_id, topic)
-        seen = set(
-            event_ids(
-                read_until(
-                    stack.kafka_brokers, topic, lambda e, x=expected: x <= set(event_ids(e)), 120
-                )
-            )
-        )
+        seen = effects.event_ids_on(stack, topic, expected, timeout=120)
         assert not expected - seen, f"{len(expected - seen)} events never reached {topic}"
     # Every task.created was handled by the worker, once (its activity record).
     created = effects.outbox_events(stack, user_id, "task-events")

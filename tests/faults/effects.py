@@ -1,5 +1,7 @@
 """What the worker did, read straight from PostgreSQL and Kafka (not through the API)."""
 
+import json
+import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -102,3 +104,34 @@ def reminder_task(i: int, at: datetime, tag: str) -> dict[str, Any]:
 
 def unique_tag() -> str:
     return f"fault-{uuid.uuid4().hex[:8]}"
+
+
+def event_ids_on(stack: StackConfig, topic: str, expected: set[str], timeout: float) -> set[str]:
+    """Event ids on `topic` from its beginning until all `expected` are seen (or timeout).
+    Unlike the integration reader it skips records that aren't our events: the poison test
+    puts some there on purpose."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": stack.kafka_brokers,
+            "group.id": f"faults-{uuid.uuid4()}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    consumer.subscribe([topic])
+    seen: set[str] = set()
+    deadline = time.monotonic() + timeout
+    try:
+        while not expected <= seen and time.monotonic() < deadline:
+            msg = consumer.poll(0.5)
+            if msg is None or msg.error():
+                continue
+            try:
+                data = json.loads(msg.value()).get("data")
+            except (ValueError, AttributeError):
+                continue
+            if isinstance(data, dict) and "event_id" in data:
+                seen.add(str(data["event_id"]))
+    finally:
+        consumer.close()
+    return seen
