@@ -6,6 +6,11 @@ config = rx.Config(
     app_name="todo_web",
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin()],
-    disable_plugins=["reflex.plugins.sitemap.SitemapPlugin"],
+    plugins=[
+        # Light or dark follows the system until the user picks one with the switch.
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium")
+        ),
+    ],
+    disable_plugins=[rx.plugins.SitemapPlugin],
 )

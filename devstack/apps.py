@@ -22,8 +22,9 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "APP_HOST": "127.0.0.1",
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
         "REFLEX_USE_SYSTEM_BUN": "1",
-        # The frontend build (node_modules and the bundle) lives in the cache, not the clone.
-        "REFLEX_WEB_WORKDIR": str(cache_dir() / "reflex-web"),
+        # The frontend build (node_modules and the bundle) lives in the cache, not the clone;
+        # one per stack: the built bundle embeds its server's address (ws://localhost:PORT).
+        "REFLEX_WEB_WORKDIR": str(cache_dir() / f"reflex-web-{cfg.name}"),
         "PATH": f"{bun_bin}{os.pathsep}{os.environ.get('PATH', '')}",
     }
 

@@ -14,6 +14,12 @@ from devstack import stack as devstack_stack
 from devstack.config import StackConfig
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """End-to-end tests run last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, which pytest-asyncio tests cannot share."""
+    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+
+
 @pytest.fixture(scope="session")
 def stack_config() -> StackConfig:
     env = dict(os.environ)

@@ -9,7 +9,7 @@ import json
 from typing import Any
 
 from dapr.aio.clients import DaprClient
-from dapr.clients.exceptions import DaprInternalError
+from dapr.clients.exceptions import DaprGrpcError, DaprInternalError
 
 from todo_core.settings import get_settings
 
@@ -19,6 +19,10 @@ _lock = asyncio.Lock()
 
 class SidecarUnavailable(RuntimeError):
     """The Dapr sidecar (or the store behind it) did not answer."""
+
+
+# What the SDK raises when the sidecar is down (gRPC) or its store failed (internal).
+_UNAVAILABLE = (DaprGrpcError, DaprInternalError, OSError)
 
 
 async def client() -> DaprClient:
@@ -32,7 +36,7 @@ async def client() -> DaprClient:
 async def get_json(key: str) -> dict[str, Any] | None:
     try:
         item = await (await client()).get_state(get_settings().statestore_name, key)
-    except (DaprInternalError, OSError) as exc:
+    except _UNAVAILABLE as exc:
         raise SidecarUnavailable(str(exc)) from exc
     return json.loads(item.data) if item.data else None
 
@@ -43,12 +47,12 @@ async def save_json(key: str, value: dict[str, Any], ttl_seconds: int | None = N
         await (await client()).save_state(
             get_settings().statestore_name, key, json.dumps(value), state_metadata=metadata
         )
-    except (DaprInternalError, OSError) as exc:
+    except _UNAVAILABLE as exc:
         raise SidecarUnavailable(str(exc)) from exc
 
 
 async def delete(key: str) -> None:
     try:
         await (await client()).delete_state(get_settings().statestore_name, key)
-    except (DaprInternalError, OSError) as exc:
+    except _UNAVAILABLE as exc:
         raise SidecarUnavailable(str(exc)) from exc

@@ -13,11 +13,7 @@ from todo_web.states.tasks import TasksState
 
 configure_logging()
 
-app = rx.App(
-    api_transformer=create_api(),
-    # Light or dark follows the system until the user picks one with the switch.
-    theme=rx.theme(accent_color="indigo", gray_color="slate", radius="medium"),
-)
+app = rx.App(api_transformer=create_api())
 app.register_lifespan_task(relay_lifespan)
 
 app.add_page(

@@ -4,6 +4,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from loguru import logger
 
 from todo_web.api import auth, errors, health, notifications, tasks
@@ -21,6 +22,11 @@ def create_api() -> FastAPI:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
+        if _is_foreign_api_404(request, response):
+            # An unknown /api path falls through to the UI, whose 404 is a web page.
+            response = JSONResponse(
+                errors.error_body("not_found", f"no such endpoint: {request.url.path}"), 404
+            )
         if request.url.path.startswith("/api"):
             # Keyword arguments both fill the message and land in the JSON record's extra.
             logger.info(
@@ -34,3 +40,8 @@ def create_api() -> FastAPI:
         return response
 
     return api
+
+
+def _is_foreign_api_404(request: Request, response: Response) -> bool:
+    is_json = response.headers.get("content-type", "").startswith("application/json")
+    return request.url.path.startswith("/api/") and response.status_code == 404 and not is_json

@@ -100,7 +100,7 @@ def install(api: FastAPI) -> None:
         return _json(
             503,
             "sidecar_unavailable",
-            "session storage is unavailable; try again shortly",
+            "the session store is unavailable; try again shortly",
             headers={"Retry-After": "5"},
         )
 
