@@ -59,6 +59,13 @@ def _time_zone(name: str) -> str:
     return name
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it here, by field, rather than fail on insert.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
 def _email(value: str) -> str:
     if not EMAIL_RE.match(value):
         raise ValueError("not a valid email address")
@@ -76,20 +83,33 @@ def _password(value: SecretStr) -> SecretStr:
     return value
 
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Description = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Title = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_no_nul),
+]
+Description = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=5000), AfterValidator(_no_nul)
+]
 Tag = Annotated[
-    str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40),
+    AfterValidator(_no_nul),
 ]
 Tags = Annotated[list[Tag], AfterValidator(_unique)]
 TimeZone = Annotated[str, StringConstraints(strip_whitespace=True), AfterValidator(_time_zone)]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, max_length=320),
+    AfterValidator(_no_nul),
     AfterValidator(_email),
 ]
 Password = Annotated[SecretStr, AfterValidator(_password)]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+DisplayName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    AfterValidator(_no_nul),
+]
 Weekday = Literal["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
@@ -374,7 +394,12 @@ class PageCursor(BaseModel):
 
 
 class ListQuery(_Input):
-    q: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    q: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_no_nul)
+        ]
+        | None
+    ) = None
     status: Status | None = None
     priority: Priority | None = None
     tag: Tag | None = None

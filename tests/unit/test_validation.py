@@ -276,3 +276,27 @@ def test_cursor_must_come_from_the_same_sort() -> None:
     assert ListQuery(sort="title", cursor=cursor).page_cursor.key == "abc"
     assert "cursor" in errors_of(lambda: ListQuery(sort="due", cursor=cursor))
     assert "cursor" in errors_of(lambda: ListQuery(cursor="garbage!"))
+
+
+def test_nul_characters_are_refused_by_field() -> None:
+    from pydantic import ValidationError
+
+    from todo_core.validation import SignUp, field_errors, task_create
+
+    for body, field in [
+        ({"title": "a\x00b"}, "title"),
+        ({"title": "ok", "description": "\x00"}, "description"),
+        ({"title": "ok", "tags": ["x\x00"]}, "tags.0"),
+    ]:
+        try:
+            task_create(body, "UTC")
+        except ValidationError as exc:
+            assert field in field_errors(exc)
+        else:
+            raise AssertionError(f"{body} was accepted")
+    try:
+        SignUp.model_validate(
+            {"email": "a\x00@b.co", "password": "long enough pw", "display_name": "x\x00"}
+        )
+    except ValidationError as exc:
+        assert {"email", "display_name"} <= set(field_errors(exc))

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from loguru import logger
 from pydantic import ValidationError
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from todo_core.repositories.errors import EmailTaken, NotFound, StaleVersion, WrongPassword
@@ -104,9 +104,9 @@ def install(api: FastAPI) -> None:
             headers={"Retry-After": "5"},
         )
 
+    # Only "could not reach or talk to the database" is 503; a DataError is our bug (500).
     @api.exception_handler(OperationalError)
     @api.exception_handler(InterfaceError)
-    @api.exception_handler(DBAPIError)
     @api.exception_handler(OSError)
     async def _database(_: Request, exc: Exception) -> JSONResponse:
         logger.warning("database unavailable: {}", type(exc).__name__)
