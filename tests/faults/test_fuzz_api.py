@@ -41,10 +41,23 @@ def _as_httpx(resp: Any) -> httpx.Response:
     return httpx.Response(resp.status_code, headers=headers, content=resp.content)
 
 
-def _problem(resp: httpx.Response, where: str) -> str | None:
+def _outer_router_404(resp: httpx.Response, path_parameters: dict[str, Any] | None) -> bool:
+    """A path parameter holding a line break never reaches our API: Reflex mounts the app
+    with a route pattern that stops at newlines, so its outermost router answers a plain
+    "Not Found". Still a 4xx with a message; known and accepted (see the issue note)."""
+    values = [str(v).upper() for v in (path_parameters or {}).values()]
+    breaks = any(c in v for v in values for c in ("\n", "\r", "%0A", "%0D"))
+    return breaks and resp.status_code == 404 and resp.text == "Not Found"
+
+
+def _problem(
+    resp: httpx.Response, where: str, path_parameters: dict[str, Any] | None = None
+) -> str | None:
     """What is wrong with this response, or None."""
     if resp.status_code >= 500:
         return f"{resp.status_code} for {where}: {resp.text[:300]}"
+    if _outer_router_404(resp, path_parameters):
+        return None
     if resp.status_code >= 400:
         try:
             assert_json_error(resp, where)
@@ -68,7 +81,7 @@ def _fuzz(
         resp = case.call(base_url=url, headers=headers, timeout=30)
         counts[label] += 1
         where = f"{label} path={case.path_parameters} query={case.query} body={case.body!r:.200}"
-        problem = _problem(_as_httpx(resp), where)
+        problem = _problem(_as_httpx(resp), where, case.path_parameters)
         # Collected, not raised: one bad operation must not stop the others being fuzzed.
         if problem:
             problems.setdefault(f"{label} {resp.status_code}", problem)
@@ -110,12 +123,15 @@ def test_unknown_api_routes_answer_json(stack: StackConfig) -> None:
     api = sign_up(stack)
     for method, path in [
         ("GET", "/api/no-such-thing"),
-        ("GET", "/api/tasks/%0A0"),
+        ("GET", "/api/tasks/not-a-uuid"),
         ("PUT", "/api/tasks"),
     ]:
         resp = api.request(method, path)
         assert 400 <= resp.status_code < 500, (method, path, resp.status_code)
         assert_json_error(resp, f"{method} {path}")
+    # A line break in the path is answered by Reflex's outer router (see _outer_router_404).
+    broken = api.get("/api/tasks/%0A0")
+    assert _outer_router_404(broken, {"task_id": "\n0"}), (broken.status_code, broken.text)
 
 
 # ---- task bodies from the real fields, valid and not --------------------------------------

@@ -22,10 +22,13 @@ def create_api() -> FastAPI:
     ) -> Response:
         started = time.perf_counter()
         response = await call_next(request)
-        if _is_foreign_api_404(request, response):
-            # An unknown /api path falls through to the UI, whose 404 is a web page.
+        if _is_foreign_api_error(request, response):
+            # An unknown /api path or method falls through to the UI's router, which
+            # answers with a web page or plain text; API clients get JSON instead.
+            code = {404: "not_found", 405: "method_not_allowed"}.get(response.status_code)
+            message = f"no such endpoint: {request.method} {request.url.path}"
             response = JSONResponse(
-                errors.error_body("not_found", f"no such endpoint: {request.url.path}"), 404
+                errors.error_body(code or "http_error", message), response.status_code
             )
         if request.url.path.startswith("/api"):
             # Keyword arguments both fill the message and land in the JSON record's extra.
@@ -42,6 +45,7 @@ def create_api() -> FastAPI:
     return api
 
 
-def _is_foreign_api_404(request: Request, response: Response) -> bool:
+def _is_foreign_api_error(request: Request, response: Response) -> bool:
     is_json = response.headers.get("content-type", "").startswith("application/json")
-    return request.url.path.startswith("/api/") and response.status_code == 404 and not is_json
+    is_client_error = 400 <= response.status_code < 500
+    return request.url.path.startswith("/api/") and is_client_error and not is_json
