@@ -8,8 +8,10 @@ import asyncio
 import json
 from typing import Any
 
+import httpx
 from dapr.aio.clients import DaprClient
 from dapr.clients.exceptions import DaprGrpcError, DaprInternalError
+from dapr.conf import settings
 
 from todo_core.settings import get_settings
 
@@ -29,8 +31,21 @@ async def client() -> DaprClient:
     global _client
     async with _lock:
         if _client is None:
+            # The SDK's constructor waits for the sidecar with blocking sleeps (up to a
+            # minute), which would freeze this event loop; so check first, without blocking.
+            if not await sidecar_ready():
+                raise SidecarUnavailable("the Dapr sidecar is not ready yet")
             _client = DaprClient()
         return _client
+
+
+async def sidecar_ready() -> bool:
+    url = f"http://127.0.0.1:{settings.DAPR_HTTP_PORT}/v1.0/healthz/outbound"
+    try:
+        async with httpx.AsyncClient(timeout=2) as http:
+            return (await http.get(url)).status_code < 300
+    except httpx.HTTPError:
+        return False
 
 
 async def get_json(key: str) -> dict[str, Any] | None:

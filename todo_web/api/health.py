@@ -1,11 +1,11 @@
 """Liveness (the process answers) and readiness (the database and the sidecar answer)."""
 
-import httpx
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from todo_core.db import get_engine
+from todo_web import dapr_state
 
 router = APIRouter(tags=["health"])
 
@@ -17,7 +17,7 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz() -> JSONResponse:
-    checks = {"database": await _database_ok(), "sidecar": await _sidecar_ok()}
+    checks = {"database": await _database_ok(), "sidecar": await dapr_state.sidecar_ready()}
     ready = all(checks.values())
     body = {
         "status": "ready" if ready else "not ready",
@@ -33,14 +33,3 @@ async def _database_ok() -> bool:
     except Exception:  # noqa: BLE001 (any failure means not ready)
         return False
     return True
-
-
-async def _sidecar_ok() -> bool:
-    from dapr.conf import settings
-
-    url = f"http://127.0.0.1:{settings.DAPR_HTTP_PORT}/v1.0/healthz/outbound"
-    try:
-        async with httpx.AsyncClient(timeout=2) as client:
-            return (await client.get(url)).status_code < 300
-    except httpx.HTTPError:
-        return False
