@@ -6,19 +6,8 @@ from playwright.sync_api import sync_playwright
 
 from bench.stack import web_url
 from bench.stats import Figure
+from devstack.browser import CHROMIUM, CHROMIUM_ARGS
 from devstack.config import StackConfig
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 def first_load(cfg: StackConfig, n: int) -> Figure:
@@ -28,7 +17,9 @@ def first_load(cfg: StackConfig, n: int) -> Figure:
     dcl: list[float] = []
     with sync_playwright() as pw:
         for i in range(-1, n):  # one unmeasured load lets the server warm its own caches
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
             page = browser.new_context().new_page()  # a new context: empty cache and cookies
             t0 = time.perf_counter()
             page.goto(web_url(cfg) + "/", wait_until="load")

@@ -15,17 +15,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page
 
-CHROMIUM = os.environ.get("TODO_E2E_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from devstack.browser import CHROMIUM, CHROMIUM_ARGS
+
 # The browser's zone becomes the user's zone at sign-up; not UTC, so conversions show.
 BROWSER_ZONE = "Europe/Berlin"
 
