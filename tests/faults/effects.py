@@ -8,21 +8,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-import pytest
 from confluent_kafka import Consumer, TopicPartition
 
-from devstack import apps
 from devstack.config import StackConfig
 
 WORKER_GROUP = "todo-worker"  # the pub/sub component's consumer group defaults to the app id
-
-
-def require_worker() -> None:
-    """The worker is its own part of the stack; until its code exists there is nothing to
-    inject faults into. (A precondition, not a known bug: once worker/main.py exists these
-    tests run and must pass.)"""
-    if not apps.worker_present():
-        pytest.skip("worker/main.py does not exist yet: no worker part in the stack")
 
 
 def _rows(stack: StackConfig, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:

@@ -19,7 +19,6 @@ OUTAGE_SECONDS = 20
 
 
 def test_kafka_outage_mid_burst_loses_and_doubles_nothing(stack: StackConfig) -> None:
-    effects.require_worker()
     api = sign_up(stack, zone="UTC")
     user_id = api.get("/api/me").json()["id"]
     # Far enough ahead that the reminders are all scheduled before they are due.

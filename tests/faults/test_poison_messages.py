@@ -113,7 +113,6 @@ def _truncate_after(stack: StackConfig) -> None:
 
 
 def test_poison_messages_go_to_the_dead_letter_topic(stack: StackConfig) -> None:
-    effects.require_worker()
     producer = Producer({"bootstrap.servers": stack.kafka_brokers, "message.max.bytes": 1_000_000})
     sent: dict[str, str] = {}  # marker -> what it was
     for topic in TOPICS:

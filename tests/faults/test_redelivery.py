@@ -43,7 +43,6 @@ def _records_of(stack: StackConfig, user_id: str) -> list[tuple[str, bytes | Non
 
 
 def test_three_deliveries_one_effect(stack: StackConfig) -> None:
-    effects.require_worker()
     api = sign_up(stack, zone="UTC")
     user_id = api.get("/api/me").json()["id"]
     at = effects.next_minute_after(45)

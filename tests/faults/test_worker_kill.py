@@ -19,7 +19,6 @@ WRITES = 300
 
 
 def test_worker_sigkill_mid_burst(stack: StackConfig) -> None:
-    effects.require_worker()
     api = sign_up(stack, zone="UTC")
     user_id = api.get("/api/me").json()["id"]
     at = effects.next_minute_after(60)
@@ -36,7 +35,6 @@ def test_worker_sigkill_mid_burst(stack: StackConfig) -> None:
 
 
 def test_worker_sidecar_restart_mid_burst(stack: StackConfig) -> None:
-    effects.require_worker()
     api = sign_up(stack, zone="UTC")
     user_id = api.get("/api/me").json()["id"]
     at = effects.next_minute_after(60)
