@@ -1,7 +1,5 @@
 """What the worker did, read straight from PostgreSQL and Kafka (not through the API)."""
 
-import json
-import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -11,6 +9,7 @@ import psycopg
 from confluent_kafka import Consumer, TopicPartition
 
 from devstack.config import StackConfig
+from tests.integration.kafka_reader import event_ids, read_until
 
 WORKER_GROUP = "todo-worker"  # the pub/sub component's consumer group defaults to the app id
 
@@ -97,31 +96,8 @@ def unique_tag() -> str:
 
 
 def event_ids_on(stack: StackConfig, topic: str, expected: set[str], timeout: float) -> set[str]:
-    """Event ids on `topic` from its beginning until all `expected` are seen (or timeout).
-    Unlike the integration reader it skips records that aren't our events: the poison test
-    puts some there on purpose."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": stack.kafka_brokers,
-            "group.id": f"faults-{uuid.uuid4()}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
+    """Event ids on `topic` from its beginning until all `expected` are seen (or timeout)."""
+    envelopes = read_until(
+        stack.kafka_brokers, topic, lambda envs: expected <= set(event_ids(envs)), timeout
     )
-    consumer.subscribe([topic])
-    seen: set[str] = set()
-    deadline = time.monotonic() + timeout
-    try:
-        while not expected <= seen and time.monotonic() < deadline:
-            msg = consumer.poll(0.5)
-            if msg is None or msg.error():
-                continue
-            try:
-                data = json.loads(msg.value()).get("data")
-            except (ValueError, AttributeError):
-                continue
-            if isinstance(data, dict) and "event_id" in data:
-                seen.add(str(data["event_id"]))
-    finally:
-        consumer.close()
-    return seen
+    return {str(e) for e in event_ids(envelopes)}

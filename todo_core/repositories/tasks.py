@@ -179,12 +179,17 @@ async def update_task(
     data = task_create({**_as_input(task), **changes.changes()}, zone)
     previous_remind_at = task.remind_at
     _apply(task, data)
-    task.version += 1
-    task.updated_at = now
-    await session.flush()
+    await _bump(session, task, now)
     updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
     await add_events(session, [updated, *_reminder_events(task, previous_remind_at)])
     return task
+
+
+async def _bump(session: AsyncSession, task: Task, now: datetime) -> None:
+    """Every change makes a new version; flushed so its snapshot and events see it."""
+    task.version += 1
+    task.updated_at = now
+    await session.flush()
 
 
 async def complete_task(
@@ -203,9 +208,7 @@ async def complete_task(
         return task
     previous_remind_at = task.remind_at
     task.status, task.completed_at = Status.DONE, now
-    task.version += 1
-    task.updated_at = now
-    await session.flush()
+    await _bump(session, task, now)
     snapshot = snapshot_of(task)
     events: list[Event] = [TaskCompleted(user_id=user_id, task=snapshot, occurred_at=now)]
     events += _reminder_events(task, previous_remind_at)
@@ -231,9 +234,7 @@ async def reopen_task(
     if task.status == Status.OPEN:
         return task
     task.status, task.completed_at = Status.OPEN, None
-    task.version += 1
-    task.updated_at = now
-    await session.flush()
+    await _bump(session, task, now)
     updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
     await add_events(session, [updated, *_reminder_events(task, None)])
     return task
