@@ -26,6 +26,9 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         # one per stack: the built bundle embeds its server's address (ws://localhost:PORT).
         "REFLEX_WEB_WORKDIR": str(cache_dir() / f"reflex-web-{cfg.name}"),
         "PATH": f"{bun_bin}{os.pathsep}{os.environ.get('PATH', '')}",
+        # The venv is shared by every clone on this machine and its editable install points
+        # at whichever clone ran `make install` last: run this clone's code regardless.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
 
 
