@@ -65,6 +65,37 @@ def next_minute_after(seconds: float) -> datetime:
     return soon.replace(second=0, microsecond=0) + timedelta(minutes=1)
 
 
+# Records every system notification the page constructs (the real one is still shown), so a
+# test can see what the user would have seen outside the page.
+RECORD_NOTIFICATIONS = """
+(() => {
+  window.__notifications = [];
+  const Real = window.Notification;
+  if (!Real) return;
+  window.Notification = class extends Real {
+    constructor(title, options) {
+      window.__notifications.push({title: String(title), body: String(options?.body ?? '')});
+      super(title, options);
+    }
+  };
+})();
+"""
+
+
+def record_notifications(page: Page) -> None:
+    """Call before the page's first navigation (the script runs on every load)."""
+    page.add_init_script(RECORD_NOTIFICATIONS)
+
+
+def wait_for_notification(page: Page, text: str, timeout_ms: float) -> None:
+    """Until a system notification whose title or body contains `text` was shown."""
+    page.wait_for_function(
+        "text => window.__notifications.some(n => n.title.includes(text) || n.body.includes(text))",
+        arg=text,
+        timeout=timeout_ms,
+    )
+
+
 def api_get(page: Page, path: str) -> Any:
     """The REST API as the page's user: the browser session cookie is the API's token."""
     response = page.request.get(path)

@@ -2,7 +2,7 @@
 
 import reflex as rx
 
-from todo_web.states.notifications import NotificationState
+from todo_web.states.notifications import ASK_PERMISSION, NotificationState
 from todo_web.states.views import NotificationRow
 
 
@@ -80,7 +80,7 @@ def bell() -> rx.Component:
                     "Allow desktop notifications",
                     size="1",
                     variant="ghost",
-                    on_click=NotificationState.ask_permission,
+                    on_click=ASK_PERMISSION,
                 ),
                 width="100%",
                 spacing="3",

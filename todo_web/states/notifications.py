@@ -31,6 +31,14 @@ def browser_notification(title: str) -> EventSpec:
     )
 
 
+# Run in the click handler itself, not after a round trip to the server: browsers only let
+# a page ask while the user's click is fresh.
+ASK_PERMISSION = rx.call_script(
+    "window.Notification && Notification.permission === 'default' "
+    "&& Notification.requestPermission()"
+)
+
+
 class NotificationState(AuthState):
     items: list[NotificationRow] = []
     # Ids already announced by a toast in this tab, so each reminder pops up once.
@@ -80,10 +88,3 @@ class NotificationState(AuthState):
         async with session_scope() as db:
             await repo.mark_read(db, self.user_uuid)
         self.items = []
-
-    @rx.event
-    def ask_permission(self) -> EventSpec:
-        return rx.call_script(
-            "window.Notification && Notification.permission === 'default' "
-            "&& Notification.requestPermission()"
-        )
