@@ -60,6 +60,13 @@ def configure_logging(settings: Settings | None = None) -> None:
         backtrace=False,
         diagnose=False,  # diagnose prints local variables, which may hold passwords
     )
-    std_logging.basicConfig(handlers=[_InterceptHandler()], level=0, force=True)
+    # The stdlib root level follows ours: at 0, every library's debug call (grpc logs one
+    # per RPC) would be formatted and handed to loguru only to be dropped there.
+    std_level = std_logging.getLevelName(settings.log_level)
+    std_logging.basicConfig(
+        handlers=[_InterceptHandler()],
+        level=std_level if isinstance(std_level, int) else std_logging.DEBUG,
+        force=True,
+    )
     # APScheduler logs every run of every periodic job at INFO: only its problems matter.
     std_logging.getLogger("apscheduler").setLevel(std_logging.WARNING)

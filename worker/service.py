@@ -42,7 +42,7 @@ class Worker:
 
     async def _start_async(self) -> None:
         s, ws = self.settings, self.ws
-        self.engine = create_engine(s.database_url, pool_size=s.db_pool_size)
+        self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size)
         self.sessions: SessionFactory = create_session_factory(self.engine)
         self.sidecar = Sidecar(
             ws.dapr_grpc_port, s.pubsub_name, s.statestore_name, ws.sidecar_wait_seconds

@@ -33,6 +33,10 @@ class WorkerSettings(BaseSettings):
     reconcile_seconds: float = Field(default=60.0, gt=0)
     reconcile_window_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
+    # A connection per in-flight message (partitions × topics, plus job triggers): with
+    # fewer, handlers queue for the pool and overflow connections are opened and closed
+    # per message. Same variable as the web app's DB_POOL_SIZE, larger default.
+    db_pool_size: int = Field(default=24, ge=1, le=100)
     # A finished reminder's state (fired, cancelled) is only a tombstone against stale
     # events; it expires instead of piling up.
     reminder_tombstone_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)

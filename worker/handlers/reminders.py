@@ -158,14 +158,17 @@ class Reminders:
         """Keep the reminder in step with a task event (a backstop for a lost reminder
         event: both carry the task version, so whichever comes second changes nothing)."""
         task = event.task
+        if isinstance(event, TaskCreated):
+            # A new task's reminder.scheduled is written in the same outbox transaction, so
+            # following task.created would only repeat it (a state read per new task, and a
+            # job lookup when it wins the race). The reconciler remains the backstop.
+            return "left to the reminders topic"
         if isinstance(event, TaskDeleted):
             return await self.cancel(task.id, task.user_id, task.version, tombstone=False)
         if task.status == Status.OPEN and task.remind_at is not None:
             return await self.schedule(
                 task.id, task.user_id, task.version, task.remind_at, ensure_job=False
             )
-        if isinstance(event, TaskCreated):
-            return "no-reminder"
         return await self.cancel(task.id, task.user_id, task.version, tombstone=False)
 
     # ---- the trigger ----------------------------------------------------------------
