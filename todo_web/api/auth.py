@@ -8,29 +8,28 @@ from todo_core.db import session_scope
 from todo_core.repositories import users
 from todo_core.validation import Login, PasswordChange, ProfileUpdate, SignUp
 from todo_web import sessions
-from todo_web.api.deps import SESSION_COOKIE, CurrentUser, token_of
+from todo_web.api.deps import CurrentUser, token_of
 from todo_web.api.errors import ApiError
 from todo_web.api.schemas import TokenOut, UserOut
 from todo_web.ratelimit import throttle
+from todo_web.session_cookie import clear_session_cookie, set_session_cookie
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
 WRONG = "wrong email or password"
 
 
-def _set_cookie(response: Response, token: str) -> None:
-    response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="lax", path="/", secure=False
-    )  # behind TLS the ingress/LB terminates; see docs
-
-
 @router.post("/auth/register", status_code=201)
-async def register(response: Response, body: dict[str, Any] = Body(...)) -> TokenOut:  # noqa: B008
+async def register(
+    request: Request,
+    response: Response,
+    body: dict[str, Any] = Body(...),  # noqa: B008
+) -> TokenOut:
     data = SignUp.model_validate(body)
     async with session_scope() as db:
         user = await users.create_user(db, data)
     token = await sessions.create_session(user.id)
-    _set_cookie(response, token)
+    set_session_cookie(response, request, token)
     return TokenOut(token=token, user=UserOut.of(user))
 
 
@@ -53,7 +52,7 @@ async def login(request: Request, response: Response, body: dict[str, Any] = Bod
         raise ApiError(401, "wrong_credentials", WRONG)
     throttle.succeeded(data.email)
     token = await sessions.create_session(user.id)
-    _set_cookie(response, token)
+    set_session_cookie(response, request, token)
     return TokenOut(token=token, user=UserOut.of(user))
 
 
@@ -62,7 +61,7 @@ async def logout(request: Request, response: Response, _: CurrentUser) -> Respon
     token = token_of(request)
     if token:
         await sessions.end_session(token)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    clear_session_cookie(response, request)
     response.status_code = 204
     return response
 

@@ -1,40 +1,47 @@
 """Who is signed in: the `todo_session` cookie holds the same opaque token the REST API
 accepts; the session itself lives in the Dapr state store (todo_web.sessions), so it
-survives a reload and a restart of the server."""
+survives a reload and a restart of the server.
 
+The cookie is HttpOnly: page scripts never see it, and Reflex's websocket cannot set it. This
+state reads it from the headers the websocket was opened with; signing in hands a one-time
+ticket to an HTTP route that sets it, and signing out ends the session here, then sends the
+browser to the route that clears it (todo_web.api.browser_session)."""
+
+import json
 from typing import Any
 from uuid import UUID
 
 import reflex as rx
 from loguru import logger
 from pydantic import ValidationError
+from reflex.event import EventSpec
 
 from todo_core.db import session_scope
 from todo_core.repositories import users
 from todo_core.repositories.errors import EmailTaken
-from todo_core.settings import get_settings
 from todo_core.validation import Login, SignUp, field_errors
 from todo_web import sessions
+from todo_web.api.browser_session import END_PATH, EXPIRED, START_PATH
+from todo_web.api.browser_session import UNAVAILABLE as SESSION_UNAVAILABLE
 from todo_web.dapr_state import SidecarUnavailable
 from todo_web.ratelimit import throttle
+from todo_web.session_cookie import token_in
 
-SESSION_COOKIE = "todo_session"  # the name the API reads too (todo_web.api.deps)
 SIGN_IN_ROUTE = "/signin"
 SIGN_UP_ROUTE = "/signup"
 HOME_ROUTE = "/"
 UNAVAILABLE = "The server cannot reach its session store right now. Try again in a moment."
 WRONG = "Wrong email or password. Check both, or create an account."
+# Why the session routes sent the browser back to sign-in (?problem=…).
+PROBLEMS = {
+    EXPIRED: "Signing in took too long and was not completed. Sign in again.",
+    SESSION_UNAVAILABLE: UNAVAILABLE,
+}
 
 
 class AuthState(rx.State):
     """The base of every signed-in state: substates read `user_id` and `time_zone`."""
 
-    session_token: str = rx.Cookie(
-        "",
-        name=SESSION_COOKIE,
-        max_age=get_settings().session_ttl_seconds,
-        same_site="lax",
-    )
     user_id: str = ""
     display_name: str = ""
     email: str = ""
@@ -52,9 +59,12 @@ class AuthState(rx.State):
     def user_uuid(self) -> UUID:
         return UUID(self.user_id)
 
+    def _session_token(self) -> str:
+        return token_in(self.router.headers.cookie)
+
     async def _load_user(self) -> bool:
         """Resolve the cookie's token to a user; False when signed out or expired."""
-        token = self.session_token
+        token = self._session_token()
         user_id = await sessions.user_of(token) if token else None
         if user_id is None:
             self.user_id = ""
@@ -82,7 +92,8 @@ class AuthState(rx.State):
     @rx.event
     async def skip_if_signed_in(self) -> Any:
         """on_load of the sign-in and sign-up pages."""
-        self.auth_errors = {}
+        problem = PROBLEMS.get(self.router.url.query_parameters.get("problem", ""))
+        self.auth_errors = {"form": problem} if problem else {}
         try:
             if await self._load_user():
                 return rx.redirect(HOME_ROUTE)
@@ -98,9 +109,9 @@ class AuthState(rx.State):
         self.browser_zone = zone if isinstance(zone, str) and zone else "UTC"
 
     async def _start_session(self, user_id: UUID) -> Any:
-        self.session_token = await sessions.create_session(user_id)
+        ticket = await sessions.issue_ticket(user_id)
         self.auth_errors = {}
-        return rx.redirect(HOME_ROUTE)
+        return _navigate(f"{START_PATH}?ticket={ticket}")
 
     @rx.event
     async def sign_up(self, form: dict[str, Any]) -> Any:
@@ -158,14 +169,16 @@ class AuthState(rx.State):
 
     @rx.event
     async def sign_out(self) -> Any:
-        if self.session_token:
-            try:
-                await sessions.end_session(self.session_token)
-            except SidecarUnavailable:
-                logger.warning("sign-out: the session record stays until it expires")
-        # Forget everything this tab knew about the user, the cookie included.
-        self.reset()
-        return [rx.remove_cookie(SESSION_COOKIE), rx.redirect(SIGN_IN_ROUTE)]
+        token = self._session_token()
+        try:
+            if token:
+                await sessions.end_session(token)
+        except SidecarUnavailable:
+            # Still signed in: saying so beats a signed-out look over a live session.
+            logger.warning("sign-out failed: sidecar unavailable")
+            return rx.toast.error("Could not sign out: " + UNAVAILABLE)
+        self.reset()  # forget everything this tab knew about the user
+        return _navigate(END_PATH)
 
     @staticmethod
     def _known_zone(zone: str) -> str:
@@ -176,3 +189,9 @@ class AuthState(rx.State):
         except ValueError:
             return "UTC"
         return zone
+
+
+def _navigate(path: str) -> EventSpec:
+    """A full page load (the session routes are HTTP, not pages of the app); replace, so
+    the single-use ticket stays out of the history."""
+    return rx.call_script(f"window.location.replace({json.dumps(path)})")
