@@ -2,7 +2,8 @@
 
 Ordering: Kafka keeps order per partition key (the task id); the relay keeps it per
 (topic, task id) by publishing only the OLDEST unpublished row of each key in a round
-("heads only"), rounds repeating until nothing is left. A row whose publish failed waits
+("heads only", the keys concurrently), rounds repeating while a published head has a
+successor or the batch was full. A row whose publish failed waits
 out its backoff, and its key's later rows wait behind it. Row ids follow commit order per
 task because every repository change locks the task row before it writes its events.
 
@@ -21,11 +22,10 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
-from sqlalchemy import delete, exists
+from sqlalchemy import Exists, Integer, bindparam, delete, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
-from sqlmodel.sql.expression import SelectOfScalar
 
 from todo_core.db import SessionFactory
 from todo_core.events import Event, to_json_dict, topic_of
@@ -75,6 +75,8 @@ class RelayResult:
     fetched: int = 0
     published: int = 0
     failed: int = 0
+    # Rows left for another round: the batch was full, or a published head has a successor.
+    more: bool = False
 
     def add(self, other: "RelayResult") -> None:
         self.fetched += other.fetched
@@ -101,55 +103,93 @@ async def add_events(session: AsyncSession, events: Iterable[Event]) -> list[Out
 
 
 async def publish_rows(
-    rows: Sequence[OutboxMessage], publisher: Publisher, now: datetime, backoff: Backoff
+    rows: Sequence[OutboxMessage],
+    publisher: Publisher,
+    now: datetime,
+    backoff: Backoff,
+    concurrency: int = 16,
 ) -> RelayResult:
-    """Publish rows in id order and record the outcome on each row (not committed here).
+    """Publish rows and record the outcome on each row (not committed here).
 
-    After a failure, later rows of the same (topic, key) in this batch are left alone so
-    they cannot overtake it.
+    Rows of one (topic, key) go out one after another in id order, and after a failure the
+    key's later rows are left alone so they cannot overtake it. Different keys go out
+    concurrently: Kafka orders per key only, and one broker round trip per key in a row
+    would make a task's reminder wait behind its task event.
     """
     result = RelayResult(fetched=len(rows))
-    blocked: set[tuple[str, str]] = set()
+    chains: dict[tuple[str, str], list[OutboxMessage]] = {}
     for row in sorted(rows, key=lambda r: r.id or 0):
-        key = (row.topic, row.partition_key)
-        if key in blocked:
-            continue
-        row.attempts += 1
-        try:
-            await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
-        except Exception as exc:  # any broker-path failure is retried later
-            row.last_error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
-            row.available_at = now + backoff.delay(row.attempts)
-            blocked.add(key)
-            result.failed += 1
-            logger.warning(
-                "outbox publish failed: id={} topic={} attempts={} error={}",
-                row.id, row.topic, row.attempts, row.last_error,
-            )  # fmt: skip
-        else:
-            row.published_at = now
-            row.last_error = None
-            result.published += 1
+        chains.setdefault((row.topic, row.partition_key), []).append(row)
+    slots = asyncio.Semaphore(concurrency)
+
+    async def publish_chain(chain: list[OutboxMessage]) -> None:
+        async with slots:
+            for row in chain:
+                if not await _publish_row(row, publisher, now, backoff, result):
+                    return
+
+    await asyncio.gather(*(publish_chain(chain) for chain in chains.values()))
     return result
 
 
-def pending_heads(now: datetime, limit: int) -> SelectOfScalar[OutboxMessage]:
-    """The oldest unpublished, due row of each (topic, key), claimed with SKIP LOCKED."""
-    earlier = aliased(OutboxMessage)
+async def _publish_row(
+    row: OutboxMessage, publisher: Publisher, now: datetime, backoff: Backoff, result: RelayResult
+) -> bool:
+    """Publish one row and record the outcome; False if it failed."""
+    row.attempts += 1
+    try:
+        await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
+    except Exception as exc:  # any broker-path failure is retried later
+        row.last_error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
+        row.available_at = now + backoff.delay(row.attempts)
+        result.failed += 1
+        logger.warning(
+            "outbox publish failed: id={} topic={} attempts={} error={}",
+            row.id, row.topic, row.attempts, row.last_error,
+        )  # fmt: skip
+        return False
+    row.published_at = now
+    row.last_error = None
+    result.published += 1
+    return True
+
+
+def _pending_of_same_key(other: type[OutboxMessage], newer: bool) -> Exists:
     row = OutboxMessage
-    older_pending = exists().where(
-        earlier.topic == row.topic,
-        earlier.partition_key == row.partition_key,
-        earlier.published_at.is_(None),
-        earlier.id < row.id,
+    order = other.id > row.id if newer else other.id < row.id
+    return exists().where(
+        other.topic == row.topic,
+        other.partition_key == row.partition_key,
+        other.published_at.is_(None),
+        order,
     )
-    return (
-        select(row)
-        .where(row.published_at.is_(None), row.available_at <= now, ~older_pending)
-        .order_by(row.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
+
+
+# Built once: constructing this statement (aliases, EXISTS) costs more Python time than
+# running it, and the relay runs it after every commit.
+_HEADS = (
+    select(
+        OutboxMessage,
+        _pending_of_same_key(aliased(OutboxMessage), newer=True).label("has_next"),
     )
+    .where(
+        OutboxMessage.published_at.is_(None),
+        OutboxMessage.available_at <= bindparam("now"),
+        ~_pending_of_same_key(aliased(OutboxMessage), newer=False),
+    )
+    .order_by(OutboxMessage.id)
+    .limit(bindparam("limit", type_=Integer))
+    .with_for_update(skip_locked=True)
+)
+
+
+async def claim_heads(
+    session: AsyncSession, now: datetime, limit: int
+) -> list[tuple[OutboxMessage, bool]]:
+    """The oldest unpublished, due row of each (topic, key), claimed with SKIP LOCKED, each
+    with whether a later unpublished row of its key waits behind it."""
+    result = await session.exec(_HEADS, params={"now": now, "limit": limit})
+    return [(row, bool(has_next)) for row, has_next in result.all()]
 
 
 async def purge_published(session: AsyncSession, older_than: datetime) -> int:
@@ -179,16 +219,21 @@ class OutboxRelay:
         """One round: claim the heads, publish, record, commit."""
         now = self.clock()
         async with self.session_factory() as session, session.begin():
-            rows = (await session.exec(pending_heads(now, self.batch_size))).all()
-            return await publish_rows(rows, self.publisher, now, self.backoff)
+            heads = await claim_heads(session, now, self.batch_size)
+            result = await publish_rows([r for r, _ in heads], self.publisher, now, self.backoff)
+        result.more = len(heads) == self.batch_size or any(
+            has_next and row.published_at is not None for row, has_next in heads
+        )
+        return result
 
     async def drain(self) -> RelayResult:
-        """Rounds until a round publishes nothing (empty, or every head failed)."""
+        """Rounds until nothing is left behind, or a round publishes nothing (every head
+        failed). Rows committed meanwhile are not missed: their writer calls notify()."""
         total = RelayResult()
         for _ in range(self.max_rounds):
             result = await self.publish_once()
             total.add(result)
-            if result.published == 0:
+            if result.published == 0 or not result.more:
                 break
         return total
 

@@ -22,7 +22,7 @@ from todo_core.db import SessionFactory, create_engine, create_session_factory, 
 from todo_core.events import ReminderCancelled
 from todo_core.migrate import upgrade_database_async
 from todo_core.models import OutboxMessage
-from todo_core.outbox import Backoff, OutboxRelay, add_events
+from todo_core.outbox import Backoff, OutboxRelay, RelayResult, add_events
 
 pytestmark = pytest.mark.integration
 
@@ -155,3 +155,23 @@ async def test_notify_publishes_promptly_after_commit(factory: SessionFactory) -
         assert [version for _, version, _ in publisher.sent] == [1, 2]
     finally:
         await relay.stop()
+
+
+class RoundCountingRelay(OutboxRelay):
+    rounds: int = 0
+
+    async def publish_once(self) -> RelayResult:
+        self.rounds += 1
+        return await super().publish_once()
+
+
+@pytest.mark.parametrize(("per_task", "rounds"), [(1, 1), (3, 3)])
+async def test_drain_stops_once_no_row_is_left_behind(
+    factory: SessionFactory, per_task: int, rounds: int
+) -> None:
+    """No extra empty round after the last heads: a round continues only for successors."""
+    await write_events(factory, tasks=3, per_task=per_task)
+    relay = RoundCountingRelay(factory, FakePublisher())
+    assert (await relay.drain()).published == 3 * per_task
+    assert relay.rounds == rounds
+    assert await pending(factory) == []

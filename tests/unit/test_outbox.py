@@ -1,5 +1,6 @@
 """The relay's publishing logic with a fake broker: order, marking, retry bookkeeping."""
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -47,13 +48,34 @@ def row(row_id: int, key: str, topic: str = "task-events", attempts: int = 0) ->
     )
 
 
-async def test_publishes_in_id_order_and_marks_rows() -> None:
-    rows = [row(3, "a"), row(1, "a"), row(2, "b")]
+async def test_publishes_each_key_in_id_order_and_marks_rows() -> None:
+    rows = [row(3, "a"), row(1, "a"), row(2, "b"), row(5, "b"), row(4, "a")]
     publisher = FakePublisher()
     result = await publish_rows(rows, publisher, NOW, Backoff())
-    assert [payload["n"] for _, payload, _ in publisher.sent] == [1, 2, 3]
-    assert (result.fetched, result.published, result.failed) == (3, 3, 0)
+    per_key: dict[str, list[int]] = {}
+    for _, payload, key in publisher.sent:
+        per_key.setdefault(key, []).append(payload["n"])
+    assert per_key == {"a": [1, 3, 4], "b": [2, 5]}
+    assert (result.fetched, result.published, result.failed) == (5, 5, 0)
     assert all(r.published_at == NOW and r.attempts == 1 and r.last_error is None for r in rows)
+
+
+async def test_different_keys_are_published_concurrently() -> None:
+    both_started = asyncio.Event()
+    started: list[str] = []
+
+    class WaitsForTheOtherKey(FakePublisher):
+        async def publish(self, topic: str, data: str, partition_key: str) -> None:
+            started.append(partition_key)
+            if len(started) == 2:
+                both_started.set()
+            # One key after the other would never get here for the first key.
+            await asyncio.wait_for(both_started.wait(), timeout=10)
+            await super().publish(topic, data, partition_key)
+
+    rows = [row(1, "a"), row(2, "b", topic="reminders")]
+    result = await publish_rows(rows, WaitsForTheOtherKey(), NOW, Backoff())
+    assert (result.published, result.failed) == (2, 0)
 
 
 async def test_failure_records_attempt_error_and_backoff_and_holds_the_key() -> None:
