@@ -38,14 +38,37 @@ def test_edit_with_an_error_keeps_the_input_then_saves(page: Page) -> None:
     expect(page.get_by_test_id("history-item").first).to_contain_text("Changed")
 
 
-def test_delete_then_undo(page: Page) -> None:
+def test_delete_then_undo_brings_back_the_same_task(page: Page) -> None:
     sign_up(page)
     quick_add(page, "keep me after all")
+    quick_add(page, "really delete me")
+    kept_id = row(page, "keep me after all").get_attribute("data-task-id")
+
+    row(page, "really delete me").get_by_test_id("delete-task").click()
+    expect(row(page, "really delete me")).to_have_count(0)
     row(page, "keep me after all").get_by_test_id("delete-task").click()
     expect(row(page, "keep me after all")).to_have_count(0)
     expect(page.get_by_test_id("empty")).to_be_visible()
-    page.locator("[data-sonner-toast]").get_by_role("button", name="Undo").click()
+    # The newest toast's Undo brings back its own task, not the other one.
+    undo = page.locator("[data-sonner-toast]").filter(has_text="keep me after all")
+    undo.get_by_role("button", name="Undo").click()
     expect(row(page, "keep me after all")).to_be_visible()
+    expect(row(page, "keep me after all")).to_have_attribute("data-task-id", str(kept_id))
+
+    assert api_get(page, f"/api/tasks/{kept_id}")["title"] == "keep me after all"
+    # Its history goes on: created, deleted, and back (the worker records it from the events).
+    wait_until(
+        lambda: _events(page, str(kept_id)).count("task.created") == 2,
+        timeout=30,
+        what="the restore in the task's history",
+    )
+    assert "task.deleted" in _events(page, str(kept_id))
+    # The delete that was not undone is a real one.
+    assert [t["title"] for t in api_get(page, "/api/tasks")["items"]] == ["keep me after all"]
+
+
+def _events(page: Page, task_id: str) -> list[str]:
+    return [a["event_type"] for a in api_get(page, f"/api/tasks/{task_id}/activity")]
 
 
 def test_keyboard_only_add_and_complete(page: Page) -> None:

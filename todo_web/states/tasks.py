@@ -2,7 +2,6 @@
 filters, sort), quick add, complete, delete with undo, and refreshing when tasks change
 elsewhere (LiveState calls `refresh`)."""
 
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -14,9 +13,11 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from todo_core.db import session_scope
+from todo_core.events import TaskSnapshot
 from todo_core.models import Task, utcnow
 from todo_core.repositories import tasks as repo
 from todo_core.repositories.errors import NotFound
+from todo_core.repositories.restore import restore_task
 from todo_core.validation import ListQuery, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
@@ -24,6 +25,7 @@ from todo_web.states.auth import AuthState
 from todo_web.states.views import DB_ERRORS, TaskRow, task_row
 
 PAGE_SIZE = 50
+UNDO_KEPT = 20  # undo toasts last seconds: a handful of recent deletes is all they need
 ANY = "any"  # Radix select items cannot have "" as a value; "any" means no filter
 VIEW_DEFAULTS: dict[str, str] = {
     "q": "",
@@ -64,7 +66,8 @@ class TasksState(AuthState):
 
     # Backend-only (underscore): never sent to the browser.
     _fingerprint: str = ""
-    _deleted: dict[str, Any] = {}
+    # Recently deleted tasks (task.deleted snapshots as JSON) by id, for their toasts' Undo.
+    _deleted: dict[str, dict[str, Any]] = {}
 
     @rx.var
     def filtered(self) -> bool:
@@ -254,50 +257,38 @@ class TasksState(AuthState):
                 task = await repo.get_task(db, self.user_uuid, UUID(task_id))
                 if task is None:
                     raise NotFound(task_id)
-                self._deleted = _undo_record(task)
+                snapshot = repo.snapshot_of(task)
                 await repo.delete_task(db, self.user_uuid, task.id)
         except NotFound:
             await self.reload(keep_shown=True)
             return None
+        # Newest last; each toast's Undo brings back its own task.
+        kept = list(self._deleted.items())[-(UNDO_KEPT - 1) :]
+        self._deleted = {**dict(kept), task_id: snapshot.model_dump(mode="json")}
         relay.notify()
         await self.reload(keep_shown=True)
         return rx.toast(
             "Task deleted",
-            description=self._deleted["title"],
+            description=snapshot.title,
             duration=8000,
-            action=ToastAction(label="Undo", on_click=TasksState.undo_delete),
+            action=ToastAction(label="Undo", on_click=TasksState.undo_delete(task_id)),
         )
 
     @rx.event
-    async def undo_delete(self) -> Any:
-        """Brings the task back as it was (a new task with the same content: its history
-        keeps the deletion, which is what happened)."""
-        record, self._deleted = self._deleted, {}
-        if not record:
+    async def undo_delete(self, task_id: str) -> Any:
+        """Brings the task back as itself: same id, history, series and reminder."""
+        record = self._deleted.pop(task_id, None)
+        if record is None:
             return None
         try:
-            data = task_create(record, self.time_zone)
-        except ValidationError as exc:
-            logger.warning("undo refused: {}", field_errors(exc))
-            return rx.toast.error("Could not restore the task. Create it again from the form.")
-        async with session_scope() as db:
-            await repo.create_task(db, self.user_uuid, data)
+            async with session_scope() as db:
+                restored = await restore_task(db, TaskSnapshot.model_validate(record))
+        except DB_ERRORS:
+            logger.exception("undo failed")
+            self._deleted[task_id] = record  # the toast's Undo can be pressed again
+            return rx.toast.error("Could not reach the database to restore the task. Retry.")
+        if restored is None:
+            return rx.toast.warning("The task is back already, or its series moved on.")
         relay.notify()
         await self.reload(keep_shown=True)
         return rx.toast.success("Task restored")
-
-
-def _undo_record(task: Task) -> dict[str, Any]:
-    """The deleted task in TaskCreate's input shape (an aware due time is taken as is)."""
-    due: datetime | None = task.due_at
-    return {
-        "title": task.title,
-        "description": task.description,
-        "priority": task.priority.value,
-        "tags": list(task.tags),
-        "due": due.isoformat() if due else None,
-        "recurrence": {"kind": "rrule", "rrule": task.recurrence}
-        if task.recurrence
-        else {"kind": "none"},
-        "reminder": task.reminder,
-    }
