@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import BROWSER_ZONE
-from tests.e2e.helpers import api_get, choose, local_input, row, sign_up, wait_until
+from tests.e2e.helpers import api_get, api_post, choose, local_input, row, sign_up, wait_until
 
 LIVE_LIMIT_MS = 5_000  # the limit: changes made elsewhere show within 5 s
 
@@ -38,3 +38,26 @@ def test_completing_a_daily_task_shows_the_next_one_without_reload(page: Page) -
     expect(page.locator(f'[data-task-id="{next_id}"]')).to_be_visible(timeout=LIVE_LIMIT_MS)
     expect(page.locator(f'[data-task-id="{first_id}"]')).to_have_count(0)
     expect(row(page, title)).to_contain_text(f"every day at {clock}")
+
+
+def test_a_stored_rule_opens_in_the_builder_when_it_can_say_it(page: Page) -> None:
+    sign_up(page)
+    due = local_input(datetime.now().astimezone() + timedelta(days=2))
+    weekly = {"kind": "rrule", "rrule": "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;COUNT=4"}
+    custom = {"kind": "rrule", "rrule": "FREQ=YEARLY;BYMONTH=3"}
+    api_post(page, "/api/tasks", {"title": "team sync", "due": due, "recurrence": weekly})
+    api_post(page, "/api/tasks", {"title": "taxes", "due": due, "recurrence": custom})
+    page.reload()
+
+    row(page, "team sync").get_by_test_id("task-title").click()
+    expect(page.get_by_test_id("repeat")).to_contain_text("Weekly")
+    expect(page.get_by_label("Interval")).to_have_value("2")
+    expect(page.get_by_label("Occurrences")).to_have_value("4")
+    summary = page.get_by_test_id("repeat-summary")
+    expect(summary).to_contain_text("every 2 weeks on Monday and Wednesday")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("task-dialog")).to_have_count(0)
+
+    row(page, "taxes").get_by_test_id("task-title").click()
+    expect(page.get_by_test_id("repeat")).to_contain_text("Custom rule (RRULE)")
+    expect(page.get_by_label("RRULE")).to_have_value("FREQ=YEARLY;BYMONTH=3")

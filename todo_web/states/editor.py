@@ -18,6 +18,7 @@ from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound, StaleVersion
 from todo_core.validation import RecurrenceChoice, TaskUpdate, field_errors, task_create
 from todo_web import relay
+from todo_web.rule_fields import choice_of, fields_of
 from todo_web.states.auth import AuthState
 from todo_web.states.tasks import TasksState
 from todo_web.states.views import (
@@ -31,6 +32,10 @@ from todo_web.states.views import (
 )
 
 _RECURRENCE: TypeAdapter[RecurrenceChoice] = TypeAdapter(RecurrenceChoice)
+REC_FIELDS = (
+    "rec_kind", "rec_interval", "rec_days", "rec_month_day", "rec_week", "rec_weekday",
+    "rec_end", "rec_count", "rec_until", "rec_rrule",
+)  # fmt: skip
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
@@ -104,12 +109,21 @@ class EditorState(AuthState):
         self.due_text = datetime_input_value(task.due_at, self.time_zone)
         self.reminder = reminder_value(task.reminder)
         if task.recurrence:
-            # A stored rule is RRULE text; it is edited as such (or replaced via the menu).
-            self.rec_kind, self.rec_rrule = "rrule", task.recurrence
+            self._show_rule(task.recurrence)
         now = utcnow()
         self.history = [activity_row(a, self.time_zone, now) for a in reversed(history)]
         self.is_open = True
         return None
+
+    def _show_rule(self, rule: str) -> None:
+        """In the builder when it can say the rule exactly; as RRULE text otherwise."""
+        fields = fields_of(rule)
+        if fields is None:
+            self.rec_kind, self.rec_rrule = "rrule", rule
+            return
+        for name, value in fields.items():
+            setattr(self, name, value)
+        self.rec_rrule = rule  # what "Custom rule" shows if the user switches to it
 
     @rx.event
     def set_open(self, value: bool) -> None:
@@ -178,22 +192,7 @@ class EditorState(AuthState):
     # ---- the recurrence builder -----------------------------------------------------------
 
     def _recurrence(self) -> dict[str, Any]:
-        kind = self.rec_kind
-        if kind in ("none", "rrule"):
-            return {"kind": kind, "rrule": self.rec_rrule} if kind == "rrule" else {"kind": kind}
-        ends: dict[str, Any] = {"kind": self.rec_end}
-        if self.rec_end == "count":
-            ends["count"] = self.rec_count
-        elif self.rec_end == "until":
-            ends["until"] = self.rec_until
-        choice: dict[str, Any] = {"kind": kind, "interval": self.rec_interval, "ends": ends}
-        if kind == "weekly":
-            choice["days"] = list(self.rec_days)
-        elif kind == "monthly_day":
-            choice["day"] = None if self.rec_month_day == "due" else int(self.rec_month_day)
-        elif kind == "monthly_weekday":
-            choice["week"], choice["weekday"] = int(self.rec_week), self.rec_weekday
-        return choice
+        return choice_of({name: getattr(self, name) for name in REC_FIELDS})
 
     # cache=False: it reads helper methods, which dependency tracking may not see through.
     @rx.var(cache=False)
