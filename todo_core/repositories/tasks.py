@@ -142,8 +142,9 @@ async def create_task(
     now = now or utcnow()
     task = Task(id=uuid4(), user_id=user_id, title=data.title, created_at=now, updated_at=now)
     _apply(task, data)
+    # No flush of its own: every column is set here, and add_events' flush writes the task
+    # and its events together.
     session.add(task)
-    await session.flush()
     created = TaskCreated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
     await add_events(session, [created, *_reminder_events(task, None)])
     return task

@@ -2,9 +2,8 @@
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
-from sqlalchemy import text
 
-from todo_core.db import get_engine
+from todo_core.db import database_reachable, get_engine
 from todo_web import dapr_state
 
 router = APIRouter(tags=["health"])
@@ -27,9 +26,4 @@ async def readyz() -> JSONResponse:
 
 
 async def _database_ok() -> bool:
-    try:
-        async with get_engine().connect() as conn:
-            await conn.execute(text("SELECT 1"))
-    except Exception:  # noqa: BLE001 (any failure means not ready)
-        return False
-    return True
+    return await database_reachable(get_engine())
