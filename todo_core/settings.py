@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     log_level: Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     session_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # How long a request waits for its session record. The state store's declared
+    # resiliency retries for up to ~20 s while PostgreSQL is away; a request answers 503
+    # well before that (a healthy read takes milliseconds).
+    session_read_timeout_seconds: float = Field(default=2.0, gt=0)
 
     # Dapr component names: they must match deploy/dapr/components/*.yaml.
     pubsub_name: str = "pubsub"

@@ -28,6 +28,8 @@ def test_api_answers_503_while_postgres_is_away_then_recovers(stack: StackConfig
             assert resp.status_code == 503, (resp.request.url, resp.status_code, resp.text)
             if resp.request.url.path.startswith("/api"):
                 assert_json_error(resp, resp.request.url)
+                # Named for what is away, although the session read (state store) fails first.
+                assert resp.json()["error"]["code"] == "database_unavailable", resp.text
         assert answers[-1].json()["checks"]["database"] == "unavailable"
     finally:
         devstack_stack.up(stack)  # heals only what is missing: PostgreSQL

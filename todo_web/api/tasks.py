@@ -1,10 +1,11 @@
 """Tasks of the signed-in user. Every change writes its events to the outbox in the same
-transaction; the relay is nudged right after the commit."""
+transaction; the relay is nudged right after the commit. Each request reads the account and
+does its work in one transaction (one pooled connection, one BEGIN/COMMIT)."""
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Body, Query, Response
+from fastapi import APIRouter, Body, Query, Request, Response
 
 from todo_core.db import session_scope
 from todo_core.repositories import tasks
@@ -12,7 +13,7 @@ from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound
 from todo_core.validation import ListQuery, TaskUpdate, task_create
 from todo_web import relay
-from todo_web.api.deps import CurrentUser
+from todo_web.api.deps import SignedInUserId, user_in
 from todo_web.api.schemas import ActivityOut, TaskOut, TaskPageOut
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -21,7 +22,8 @@ JsonBody = Annotated[dict[str, Any], Body()]
 
 @router.get("")
 async def list_tasks(
-    user: CurrentUser,
+    user_id: SignedInUserId,
+    request: Request,
     q: str | None = None,
     status: str | None = None,
     priority: str | None = None,
@@ -45,6 +47,7 @@ async def list_tasks(
     }
     query = ListQuery.model_validate({k: v for k, v in raw.items() if v is not None})
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         page = await tasks.list_tasks(db, user.id, query, user.time_zone)
     return TaskPageOut(
         items=[TaskOut.of(t, user.time_zone) for t in page.items], next_cursor=page.next_cursor
@@ -52,17 +55,18 @@ async def list_tasks(
 
 
 @router.post("", status_code=201)
-async def create_task(user: CurrentUser, body: JsonBody) -> TaskOut:
-    data = task_create(body, user.time_zone)
+async def create_task(user_id: SignedInUserId, request: Request, body: JsonBody) -> TaskOut:
     async with session_scope() as db:
-        task = await tasks.create_task(db, user.id, data)
+        user = await user_in(db, user_id, request)
+        task = await tasks.create_task(db, user.id, task_create(body, user.time_zone))
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 
 
 @router.get("/{task_id}")
-async def get_task(user: CurrentUser, task_id: UUID) -> TaskOut:
+async def get_task(user_id: SignedInUserId, request: Request, task_id: UUID) -> TaskOut:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         task = await tasks.get_task(db, user.id, task_id)
     if task is None:
         raise NotFound(str(task_id))
@@ -70,41 +74,56 @@ async def get_task(user: CurrentUser, task_id: UUID) -> TaskOut:
 
 
 @router.patch("/{task_id}")
-async def update_task(user: CurrentUser, task_id: UUID, body: JsonBody) -> TaskOut:
-    changes = TaskUpdate.model_validate(body, context={"time_zone": user.time_zone})
+async def update_task(
+    user_id: SignedInUserId, request: Request, task_id: UUID, body: JsonBody
+) -> TaskOut:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
+        changes = TaskUpdate.model_validate(body, context={"time_zone": user.time_zone})
         task = await tasks.update_task(db, user.id, task_id, changes)
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 
 
 @router.delete("/{task_id}", status_code=204)
-async def delete_task(user: CurrentUser, task_id: UUID, version: int | None = None) -> Response:
+async def delete_task(
+    user_id: SignedInUserId, request: Request, task_id: UUID, version: int | None = None
+) -> Response:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         await tasks.delete_task(db, user.id, task_id, expected_version=version)
     relay.notify()
     return Response(status_code=204)
 
 
 @router.post("/{task_id}/complete")
-async def complete_task(user: CurrentUser, task_id: UUID, version: int | None = None) -> TaskOut:
+async def complete_task(
+    user_id: SignedInUserId, request: Request, task_id: UUID, version: int | None = None
+) -> TaskOut:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         task = await tasks.complete_task(db, user.id, task_id, expected_version=version)
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 
 
 @router.post("/{task_id}/reopen")
-async def reopen_task(user: CurrentUser, task_id: UUID, version: int | None = None) -> TaskOut:
+async def reopen_task(
+    user_id: SignedInUserId, request: Request, task_id: UUID, version: int | None = None
+) -> TaskOut:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         task = await tasks.reopen_task(db, user.id, task_id, expected_version=version)
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 
 
 @router.get("/{task_id}/activity")
-async def task_activity(user: CurrentUser, task_id: UUID) -> list[ActivityOut]:
+async def task_activity(
+    user_id: SignedInUserId, request: Request, task_id: UUID
+) -> list[ActivityOut]:
     async with session_scope() as db:
+        user = await user_in(db, user_id, request)
         if await tasks.get_task(db, user.id, task_id) is None:
             raise NotFound(str(task_id))
         rows = await list_activity(db, user.id, task_id)
