@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 
-from bench import api
+from bench import api, cpu
 from bench.kafka_watch import KafkaWatcher, cloudevent_id
 from bench.stats import Figure
 from devstack import apps, processes
@@ -163,7 +163,8 @@ async def reminder_lateness(cfg: StackConfig, n: int) -> Figure:
     await _create_many(client, [{"title": f"same minute {i}", **body} for i in range(n)])
     user_id = (await client.get("/api/me")).json()["id"]
     await client.aclose()
-    await asyncio.sleep(max(0.0, at.timestamp() - time.time()))
+    await asyncio.sleep(max(0.0, at.timestamp() - time.time() - 1))
+    before = cpu.snapshot(cfg)
     rows = _wait_rows(
         cfg,
         "SELECT created_at, remind_at FROM notification WHERE user_id = %s",
@@ -172,6 +173,10 @@ async def reminder_lateness(cfg: StackConfig, n: int) -> Figure:
         timeout=180,
     )
     fig.samples = [(c - r).total_seconds() * 1000 for c, r in rows]
+    # Each reminder is two events for the worker: the job trigger and reminder.due.
+    fig.notes.append(
+        cpu.per_event(before, cpu.snapshot(cfg), len(rows)).replace("event", "reminder")
+    )
     return fig
 
 
@@ -200,8 +205,10 @@ async def throughput(cfg: StackConfig, n_tasks: int) -> Figure:
         timeout=300,
     )
     devstack_stack.up(cfg)
+    before = cpu.snapshot(cfg)
     total = 2 * n_tasks  # task.created (→ activity row) + reminder.scheduled (→ state row)
     progress = _count_handled(cfg, user_id, total)
+    fig.notes.append(cpu.per_event(before, cpu.snapshot(cfg), progress[-1][1]))
     (t0, c0), (t1, c1) = progress[0], progress[-1]
     fig.value = (c1 - c0) / max(t1 - t0, 1e-3)
     fig.notes.append(

@@ -1,0 +1,50 @@
+"""CPU time used by the stack's processes, read from /proc: what one event costs each part.
+
+Wall-clock rates on this shared 2-core machine move with whatever else runs; CPU seconds
+per event do not, so they say where the time goes and what a faster part would buy."""
+
+import os
+from pathlib import Path
+
+from devstack.config import StackConfig
+
+PARTS = ("todo-worker", "todo-worker-dapr", "scheduler", "kafka", "postgres")
+_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _stat(pid: int | str) -> tuple[float, int]:
+    """(user + system CPU seconds, parent pid); (0, 0) for a process that is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0, 0
+    return (int(fields[11]) + int(fields[12])) / _TICKS, int(fields[1])
+
+
+def _pid(cfg: StackConfig, part: str) -> int | None:
+    try:
+        return int((cfg.run_dir / f"{part}.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def snapshot(cfg: StackConfig) -> dict[str, float]:
+    """CPU seconds so far per part; PostgreSQL counts its backends too (one per connection)."""
+    out = {}
+    for part in PARTS:
+        pid = _pid(cfg, part)
+        out[part] = _stat(pid)[0] if pid else 0.0
+    postmaster = _pid(cfg, "postgres")
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            seconds, parent = _stat(entry)
+            if postmaster and parent == postmaster:
+                out["postgres"] += seconds
+    return out
+
+
+def per_event(before: dict[str, float], after: dict[str, float], events: int) -> str:
+    """'todo-worker 2.77 ms, … (total 5.4 ms) of CPU per event'."""
+    costs = {part: (after[part] - before[part]) * 1000 / max(events, 1) for part in before}
+    parts = ", ".join(f"{part} {ms:.2f} ms" for part, ms in costs.items())
+    return f"CPU per event: {parts} (total {sum(costs.values()):.2f} ms)"
