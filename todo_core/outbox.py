@@ -210,6 +210,9 @@ class OutboxRelay:
     backoff: Backoff = field(default_factory=Backoff)
     sweep_seconds: float = 10.0
     max_rounds: int = 50
+    # Published rows are history once on Kafka: kept this long (for tracing an event back
+    # to its write), then purged hourly so the table does not grow without end.
+    retention: timedelta = timedelta(days=7)
     clock: Callable[[], datetime] = utcnow
     _wake: asyncio.Event = field(default_factory=asyncio.Event, init=False)
     _loop_task: asyncio.Task[None] | None = field(default=None, init=False)
@@ -236,6 +239,22 @@ class OutboxRelay:
             if result.published == 0 or not result.more:
                 break
         return total
+
+    async def purge_once(self) -> int:
+        """Delete rows published longer ago than `retention`; returns how many."""
+        async with self.session_factory() as session, session.begin():
+            purged = await purge_published(session, self.clock() - self.retention)
+        if purged:
+            logger.info(
+                "outbox: purged {} rows published before the last {}", purged, self.retention
+            )
+        return purged
+
+    async def _purge(self) -> None:
+        try:
+            await self.purge_once()
+        except Exception:  # database away: the next hour tries again
+            logger.exception("outbox purge failed; will retry in an hour")
 
     def notify(self) -> None:
         """Ask the background loop to drain now; call right after committing events."""
@@ -268,6 +287,10 @@ class OutboxRelay:
             id="outbox-sweep",
             max_instances=1,
             coalesce=True,
+        )
+        # Two relays (web, worker) may purge at once: each deletes what the other did not.
+        self._scheduler.add_job(
+            self._purge, "interval", hours=1, id="outbox-purge", max_instances=1, coalesce=True
         )
         self._scheduler.start()
         self.notify()  # rows left from before a restart go out right away

@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=100, ge=1, le=1000)
     # A broker outage of a minute should not leave events waiting minutes after it ends.
     outbox_max_backoff_seconds: float = Field(default=30.0, gt=0)
+    # How long published outbox rows are kept before the hourly purge (default a week).
+    outbox_retention_hours: float = Field(default=168.0, gt=0)
 
     @field_validator("database_url")
     @classmethod

@@ -3,6 +3,7 @@ away, and sweeps on a schedule for what an outage of Kafka or the sidecar left b
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from loguru import logger
 
@@ -39,6 +40,7 @@ async def relay_lifespan() -> AsyncIterator[None]:
         batch_size=settings.outbox_batch_size,
         backoff=Backoff(max_seconds=settings.outbox_max_backoff_seconds),
         sweep_seconds=settings.outbox_sweep_seconds,
+        retention=timedelta(hours=settings.outbox_retention_hours),
     )
     _relay.start()
     logger.info("outbox relay started")

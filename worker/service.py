@@ -55,6 +55,7 @@ class Worker:
             batch_size=s.outbox_batch_size,
             sweep_seconds=s.outbox_sweep_seconds,
             backoff=Backoff(max_seconds=s.outbox_max_backoff_seconds),
+            retention=timedelta(hours=s.outbox_retention_hours),
         )
         store = ReminderStore(self.sidecar, ws.reminder_tombstone_ttl_seconds)
         self.reminders = Reminders(self.sidecar, store, self.sessions)

@@ -175,3 +175,22 @@ async def test_drain_stops_once_no_row_is_left_behind(
     assert (await relay.drain()).published == 3 * per_task
     assert relay.rounds == rounds
     assert await pending(factory) == []
+
+
+async def test_purge_removes_only_rows_published_before_the_retention(
+    factory: SessionFactory,
+) -> None:
+    clock = FakeClock()
+    relay = OutboxRelay(factory, FakePublisher(), clock=clock, retention=timedelta(days=7))
+    await write_events(factory, tasks=3, per_task=1)
+    await relay.drain()  # all three published "now"
+    await write_events(factory, tasks=1, per_task=1)  # one still pending
+    async with session_scope(factory) as session:
+        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        rows[0].published_at = clock.now - timedelta(days=8)
+        rows[1].published_at = clock.now - timedelta(days=6)
+    assert await relay.purge_once() == 1
+    async with session_scope(factory) as session:
+        left = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+    assert [r.id for r in left] == [r.id for r in rows[1:]]
+    assert left[-1].published_at is None  # a pending row is never purged
