@@ -12,7 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_core.events import TaskCreated, TaskSnapshot
 from todo_core.models import Task, utcnow
 from todo_core.outbox import add_events
-from todo_core.repositories.tasks import _reminder_events, snapshot_of
+from todo_core.repositories.tasks import reminder_events, snapshot_of
 
 
 async def restore_task(
@@ -32,5 +32,5 @@ async def restore_task(
         return None
     task = await session.get_one(Task, deleted.id)
     created = TaskCreated(user_id=task.user_id, task=snapshot_of(task), occurred_at=now)
-    await add_events(session, [created, *_reminder_events(task, None)])
+    await add_events(session, [created, *reminder_events(task, None)])
     return task

@@ -103,7 +103,8 @@ async def _user_zone(session: AsyncSession, user_id: UUID) -> str:
 # ---- events ---------------------------------------------------------------------------------
 
 
-def _reminder_events(task: Task, previous_remind_at: datetime | None) -> list[Event]:
+def reminder_events(task: Task, previous_remind_at: datetime | None) -> list[Event]:
+    """The reminder event that goes with a task change (also used by restore)."""
     if task.status == Status.OPEN and task.remind_at is not None:
         return [
             ReminderScheduled(
@@ -146,7 +147,7 @@ async def create_task(
     # and its events together.
     session.add(task)
     created = TaskCreated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
-    await add_events(session, [created, *_reminder_events(task, None)])
+    await add_events(session, [created, *reminder_events(task, None)])
     return task
 
 
@@ -182,7 +183,7 @@ async def update_task(
     _apply(task, data)
     await _bump(session, task, now)
     updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
-    await add_events(session, [updated, *_reminder_events(task, previous_remind_at)])
+    await add_events(session, [updated, *reminder_events(task, previous_remind_at)])
     return task
 
 
@@ -212,7 +213,7 @@ async def complete_task(
     await _bump(session, task, now)
     snapshot = snapshot_of(task)
     events: list[Event] = [TaskCompleted(user_id=user_id, task=snapshot, occurred_at=now)]
-    events += _reminder_events(task, previous_remind_at)
+    events += reminder_events(task, previous_remind_at)
     if task.recurrence:
         events.append(
             RecurringCompleted(user_id=user_id, task=snapshot, time_zone=zone, occurred_at=now)
@@ -237,7 +238,7 @@ async def reopen_task(
     task.status, task.completed_at = Status.OPEN, None
     await _bump(session, task, now)
     updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
-    await add_events(session, [updated, *_reminder_events(task, None)])
+    await add_events(session, [updated, *reminder_events(task, None)])
     return task
 
 
@@ -317,7 +318,7 @@ async def spawn_next_occurrence(
         return None
     task = await session.get_one(Task, new_id)
     created = TaskCreated(user_id=task.user_id, task=snapshot_of(task), occurred_at=now)
-    await add_events(session, [created, *_reminder_events(task, None)])
+    await add_events(session, [created, *reminder_events(task, None)])
     return task
 
 
