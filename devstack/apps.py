@@ -45,18 +45,6 @@ def _entry_point(name: str) -> str:
     return str(path)
 
 
-def web_present() -> bool:
-    return (REPO_ROOT / "todo_web" / "main.py").exists()
-
-
-def worker_present() -> bool:
-    return (REPO_ROOT / "worker" / "main.py").exists()
-
-
-def migrations_present() -> bool:
-    return (REPO_ROOT / "alembic.ini").exists()
-
-
 def migrate(cfg: StackConfig) -> None:
     import sys
 

@@ -47,14 +47,12 @@ def all_parts() -> list[Part]:
             timeout=60,
         ),
     ]
-    if apps.web_present():
-        runtime += _app_and_sidecar(
-            "todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy, timeout=300
-        )
-    if apps.worker_present():
-        runtime += _app_and_sidecar(
-            "todo-worker", WORKER_SIDECAR, apps.start_worker, apps.worker_healthy, timeout=60
-        )
+    runtime += _app_and_sidecar(
+        "todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy, timeout=300
+    )
+    runtime += _app_and_sidecar(
+        "todo-worker", WORKER_SIDECAR, apps.start_worker, apps.worker_healthy, timeout=60
+    )
     return runtime
 
 
@@ -89,7 +87,7 @@ def up(cfg: StackConfig, infra_only: bool = False) -> None:
         if infra_only and part.name not in INFRA:
             continue
         _ensure_running(cfg, part)
-        if part.name == "scheduler" and apps.migrations_present():
+        if part.name == "scheduler":
             say("applying database migrations")
             apps.migrate(cfg)
     say(f"stack '{cfg.name}' is up; `make status` shows it, `make down` stops it")

@@ -3,7 +3,7 @@ message (never a stack trace), and afterwards everything works without a manual 
 
 import pytest
 
-from devstack import apps, processes
+from devstack import processes
 from devstack import stack as devstack_stack
 from devstack.config import StackConfig
 from tests.faults import effects
@@ -41,11 +41,10 @@ def test_api_answers_503_while_postgres_is_away_then_recovers(stack: StackConfig
     assert "before the outage" in titles and "during the outage" not in titles
     created = api.post("/api/tasks", json={"title": "after the outage"})
     assert created.status_code == 201, created.text
-    if apps.worker_present():
-        # The worker reconnects by itself too: it records the new task's activity.
-        user_id = api.get("/api/me").json()["id"]
-        wanted = effects.outbox_events(stack, user_id, "task-events")
-        wait_until(
-            lambda: wanted <= set(effects.activity_per_event(stack, user_id)),
-            "the worker to handle events after the restart",
-        )
+    # The worker reconnects by itself too: it records the new task's activity.
+    user_id = api.get("/api/me").json()["id"]
+    wanted = effects.outbox_events(stack, user_id, "task-events")
+    wait_until(
+        lambda: wanted <= set(effects.activity_per_event(stack, user_id)),
+        "the worker to handle events after the restart",
+    )
