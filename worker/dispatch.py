@@ -1,25 +1,23 @@
-"""From Dapr's gRPC threads to the asyncio handlers, with one log line per message.
+"""From Dapr's calls to the handlers, with one log line per message.
 
-Each topic message is decoded and validated here (a bad one is dropped without touching the
-loop), handed to the worker's event loop, and answered success/retry/drop. In-flight
-messages are counted so that SIGTERM can wait for them; once draining starts, new messages
-are answered RETRY (Dapr redelivers them to the next worker) and job triggers fail (the
-scheduler retries them).
+Each topic message is decoded and validated here (a bad one is dropped before any handler
+runs) and answered success/retry/drop. A bulk delivery is handled message by message, in
+order for each partition key (one task's events keep their order) and concurrently across
+keys, at most `concurrency` at a time (about the database pool's size). In-flight work is
+counted so that SIGTERM can wait for it; once draining starts, new messages are answered
+RETRY (Dapr redelivers them to the next worker) and job triggers fail (the scheduler
+retries them).
 """
 
+import asyncio
 import json
-import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from cloudevents.sdk.event import v1
-from dapr.clients.grpc._request import JobEvent
-from dapr.clients.grpc._response import TopicEventResponse
 from loguru import logger
 
 from todo_core.events import Event, parse_event
-from worker.loop import LoopThread
 from worker.outcome import Answer, classify, describe
 
 TopicHandler = Callable[[Event], Awaitable[str]]
@@ -40,66 +38,90 @@ def decode_data(raw: object) -> object:
 
 
 class Dispatcher:
-    def __init__(self, loop: LoopThread, timeout_seconds: float) -> None:
-        self._loop = loop
+    def __init__(self, timeout_seconds: float, concurrency: int) -> None:
         self._timeout = timeout_seconds
+        self._slots = asyncio.Semaphore(concurrency)
         self._inflight = 0
-        self._idle = threading.Condition()
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.draining = False
 
     # ---- in-flight accounting ---------------------------------------------------------
 
     def _enter(self) -> None:
-        with self._idle:
-            if self.draining:
-                raise ShuttingDown("the worker is shutting down")
-            self._inflight += 1
+        if self.draining:
+            raise ShuttingDown("the worker is shutting down")
+        self._inflight += 1
+        self._idle.clear()
 
     def _leave(self) -> None:
-        with self._idle:
-            self._inflight -= 1
-            self._idle.notify_all()
+        self._inflight -= 1
+        if self._inflight == 0:
+            self._idle.set()
 
     @property
     def inflight(self) -> int:
         return self._inflight
 
-    def drain(self, timeout: float) -> bool:
+    async def drain(self, grace_seconds: float) -> bool:
         """Refuse new work and wait for in-flight handlers; False if time ran out."""
-        with self._idle:
-            self.draining = True
-            return self._idle.wait_for(lambda: self._inflight == 0, timeout)
+        self.draining = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), grace_seconds)
+        except TimeoutError:
+            return False
+        return True
+
+    async def _run(self, work: Callable[[], Awaitable[str]]) -> str:
+        """`work()` in a concurrency slot, bounded by the handler timeout."""
+        self._enter()
+        try:
+            async with self._slots:
+                try:
+                    return await asyncio.wait_for(work(), self._timeout)
+                except TimeoutError:
+                    raise TimeoutError(f"handler took longer than {self._timeout}s") from None
+        finally:
+            self._leave()
 
     # ---- topics ---------------------------------------------------------------------
 
-    def topic_handler(
-        self, topic: str, handler: TopicHandler
-    ) -> Callable[[v1.Event], TopicEventResponse]:
-        def on_message(message: v1.Event) -> TopicEventResponse:
-            return TopicEventResponse(self.handle_message(topic, handler, message).value)
+    async def handle_message(self, topic: str, handler: TopicHandler, data: bytes) -> Answer:
+        return (await self.handle_batch(topic, handler, [data]))[0]
 
-        on_message.__name__ = f"on_{topic.replace('-', '_')}"
-        return on_message
-
-    def handle_message(self, topic: str, handler: TopicHandler, message: v1.Event) -> Answer:
-        started = time.perf_counter()
-        fields: dict[str, Any] = {"topic": topic, "type": "?", "event_id": "?"}
-        try:
-            data = decode_data(message.Data())
-            if isinstance(data, dict):
-                fields["type"] = str(data.get("type", "?"))[:100]
-                fields["event_id"] = str(data.get("event_id", "?"))[:100]
-            event = parse_event(topic, data)
-            self._enter()
+    async def handle_batch(
+        self, topic: str, handler: TopicHandler, messages: Sequence[bytes]
+    ) -> list[Answer]:
+        """One answer per message, in the order given."""
+        answers: list[Answer | None] = [None] * len(messages)
+        by_key: dict[str, list[tuple[int, Event, dict[str, Any]]]] = {}
+        for i, data in enumerate(messages):
+            started = time.perf_counter()
+            fields: dict[str, Any] = {"topic": topic, "type": "?", "event_id": "?"}
             try:
-                detail = self._loop.run(handler(event), self._timeout)
-            finally:
-                self._leave()
+                decoded = decode_data(data)
+                _name(fields, decoded)
+                event = parse_event(topic, decoded)
+            except Exception as exc:  # unparseable: never reaches a handler
+                answers[i] = self._log(classify(exc), describe(exc), started, fields, exc)
+                continue
+            by_key.setdefault(event.partition_key, []).append((i, event, fields))
+
+        async def in_order(items: list[tuple[int, Event, dict[str, Any]]]) -> None:
+            for i, event, fields in items:
+                answers[i] = await self._handle(handler, event, fields)
+
+        await asyncio.gather(*(in_order(items) for items in by_key.values()))
+        return [a if a is not None else Answer.RETRY for a in answers]
+
+    async def _handle(self, handler: TopicHandler, event: Event, fields: dict[str, Any]) -> Answer:
+        started = time.perf_counter()
+        try:
+            detail = await self._run(lambda: handler(event))
         except ShuttingDown:
             return self._log(Answer.RETRY, "shutting down", started, fields)
         except Exception as exc:  # the process never dies of a message
-            answer = classify(exc)
-            return self._log(answer, describe(exc), started, fields, exc)
+            return self._log(classify(exc), describe(exc), started, fields, exc)
         return self._log(Answer.SUCCESS, detail, started, fields)
 
     def _log(
@@ -124,30 +146,27 @@ class Dispatcher:
 
     # ---- jobs -----------------------------------------------------------------------
 
-    def job_handler(self, handler: JobHandler) -> Callable[[JobEvent], None]:
-        def on_job(job: JobEvent) -> None:
-            self.handle_job(handler, job)
-
-        return on_job
-
-    def handle_job(self, handler: JobHandler, job: JobEvent) -> None:
+    async def handle_job(self, handler: JobHandler, name: str, data: bytes) -> None:
         """Raise to make daprd report a failed trigger (the scheduler retries it)."""
         started = time.perf_counter()
         try:
-            self._enter()
-            try:
-                detail = self._loop.run(handler(job.name, job.data), self._timeout)
-            finally:
-                self._leave()
+            detail = await self._run(lambda: handler(name, data))
         except Exception as exc:
             answer = classify(exc)
             ms = (time.perf_counter() - started) * 1000
             logger.warning(
                 "job name={} outcome={} ms={:.1f} detail={}",
-                job.name, "drop" if answer == Answer.DROP else "retry", ms, describe(exc),
+                name, "drop" if answer == Answer.DROP else "retry", ms, describe(exc),
             )  # fmt: skip
             if answer == Answer.DROP:
                 return  # answering OK ends a trigger that can never succeed
             raise
         ms = (time.perf_counter() - started) * 1000
-        logger.info("job name={} outcome=success ms={:.1f} detail={}", job.name, ms, detail)
+        logger.info("job name={} outcome=success ms={:.1f} detail={}", name, ms, detail)
+
+
+def _name(fields: dict[str, Any], decoded: object) -> None:
+    """The type and event id for the log line, from whatever the message holds."""
+    if isinstance(decoded, dict):
+        fields["type"] = str(decoded.get("type", "?"))[:100]
+        fields["event_id"] = str(decoded.get("event_id", "?"))[:100]

@@ -1,30 +1,27 @@
 """The worker's life: start the pieces, serve until SIGTERM, drain, stop.
 
-Threads: the main thread runs the gRPC server (Dapr's App); one thread runs the asyncio
-loop that owns the database engine, the sidecar client, the outbox relay, the reconciler
-and the health endpoint. A signal starts a shutdown thread, because the signal handler must
-return at once while draining may take seconds.
+Everything runs on one asyncio loop: the gRPC app callback daprd calls, the database
+engine, the sidecar client, the outbox relay, the reconciler and the health endpoint.
 """
 
+import asyncio
 import signal
-import threading
 from datetime import timedelta
-from types import FrameType
 
-from dapr.ext.grpc import App
+from dapr.proto.runtime.v1.appcallback_pb2 import BulkSubscribeConfig
 from loguru import logger
 
 from todo_core.db import SessionFactory, create_engine, create_session_factory
 from todo_core.events import RECURRING_TASK, REMINDERS, TASK_EVENTS
 from todo_core.outbox import Backoff, OutboxRelay
 from todo_core.settings import Settings
-from worker.app import build_app
+from worker.callback import AppCallback, HealthCheck, build_server
 from worker.dispatch import Dispatcher
 from worker.handlers.recurring import Recurring
 from worker.handlers.reminders import Reminders
 from worker.handlers.task_events import TaskEvents
 from worker.health import HealthServer
-from worker.loop import LoopThread
+from worker.jobs import REMINDER_JOB_PREFIX
 from worker.reconciler import Reconciler
 from worker.reminder_state import ReminderStore
 from worker.settings import WorkerSettings
@@ -35,13 +32,11 @@ class Worker:
     def __init__(self, settings: Settings, worker_settings: WorkerSettings) -> None:
         self.settings = settings
         self.ws = worker_settings
-        self.loop = LoopThread()
-        self.dispatcher = Dispatcher(self.loop, worker_settings.handler_timeout_seconds)
-        self._app: App | None = None
-        self._stopping = threading.Event()
 
-    async def _start_async(self) -> None:
+    async def _start(self) -> None:
         s, ws = self.settings, self.ws
+        # Handlers in flight at once: about one database connection each.
+        self.dispatcher = Dispatcher(ws.handler_timeout_seconds, concurrency=ws.db_pool_size)
         self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size)
         self.sessions: SessionFactory = create_session_factory(self.engine)
         self.sidecar = Sidecar(
@@ -69,61 +64,71 @@ class Worker:
             interval_seconds=ws.reconcile_seconds,
         )
         self.health = HealthServer(ws.health_host, ws.health_port, lambda: self.dispatcher.draining)
+        callback = AppCallback(
+            self.dispatcher,
+            s.pubsub_name,
+            {
+                TASK_EVENTS: self.task_events.on_event,  # type: ignore[dict-item]
+                REMINDERS: self.reminders.on_event,  # type: ignore[dict-item]
+                RECURRING_TASK: self.recurring.on_event,  # type: ignore[dict-item]
+            },
+            {REMINDER_JOB_PREFIX: self.reminders.on_job},
+            BulkSubscribeConfig(
+                enabled=True,
+                max_messages_count=ws.bulk_max_messages,
+                max_await_duration_ms=ws.bulk_max_await_ms,
+            ),
+        )
+        self.server, _ = build_server(
+            callback, HealthCheck(self.dispatcher), ws.app_host, ws.app_port
+        )
         await self.health.start()
         self.relay.start()
         self.reconciler.start()
+        await self.server.start()
 
-    async def _stop_async(self) -> None:
+    async def _stop(self) -> None:
         self.reconciler.stop()
         await self.relay.stop()
         await self.health.stop()
         await self.sidecar.close()
         await self.engine.dispose()
 
-    def run(self) -> None:
+    async def serve(self) -> None:
         """Serve until SIGTERM/SIGINT; returns after a clean stop."""
-        self.loop.start()
-        self.loop.run(self._start_async(), timeout=30)
-        self._app = build_app(
-            self.dispatcher,
-            self.settings.pubsub_name,
-            {
-                TASK_EVENTS: self.task_events.on_event,  # type: ignore[dict-item]
-                REMINDERS: self.reminders.on_event,  # type: ignore[dict-item]
-                RECURRING_TASK: self.recurring.on_event,  # type: ignore[dict-item]
-            },
-            self.reminders.on_job,
-        )
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        await self._start()
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum, stop)
         logger.info(
             "todo-worker listening: app port {} health port {} sidecar gRPC {}",
             self.ws.app_port, self.ws.health_port, self.ws.dapr_grpc_port,
         )  # fmt: skip
-        self._app.run(self.ws.app_port, listen_address=self.ws.app_host)
-        # The gRPC server has stopped: no handler is running any more.
+        await stop.wait()
+        await self._drain()
         try:
-            self.loop.run(self._stop_async(), timeout=15)
+            await self._stop()
         except Exception:
             logger.exception("error while stopping")
-        self.loop.stop()
         logger.info("todo-worker stopped")
 
-    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
-        if self._stopping.is_set():
-            return
-        self._stopping.set()
-        logger.info("{} received: draining in-flight handlers", signal.Signals(signum).name)
-        threading.Thread(target=self._shutdown, name="worker-shutdown", daemon=True).start()
+    def _on_signal(self, signum: int, stop: asyncio.Event) -> None:
+        if not stop.is_set():
+            logger.info("{} received: draining in-flight handlers", signal.Signals(signum).name)
+            stop.set()
 
-    def _shutdown(self) -> None:
-        drained = self.dispatcher.drain(self.ws.shutdown_grace_seconds)
-        if drained:
+    async def _drain(self) -> None:
+        grace = self.ws.shutdown_grace_seconds
+        if await self.dispatcher.drain(grace):
             logger.info("in-flight handlers finished")
         else:
             logger.warning(
                 "{} handlers still running after {}s; stopping anyway (they will be redelivered)",
-                self.dispatcher.inflight, self.ws.shutdown_grace_seconds,
+                self.dispatcher.inflight, grace,
             )  # fmt: skip
-        if self._app is not None:
-            self._app.stop()
+        # New calls are answered RETRY/UNAVAILABLE meanwhile; the server stops last.
+        await self.server.stop(grace=1)
+
+    def run(self) -> None:
+        asyncio.run(self.serve())

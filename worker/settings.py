@@ -33,10 +33,14 @@ class WorkerSettings(BaseSettings):
     reconcile_seconds: float = Field(default=60.0, gt=0)
     reconcile_window_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
-    # A connection per in-flight message (partitions × topics, plus job triggers): with
-    # fewer, handlers queue for the pool and overflow connections are opened and closed
-    # per message. Same variable as the web app's DB_POOL_SIZE, larger default.
+    # Handlers in flight at once, each holding about one connection: with fewer
+    # connections than handlers, overflow connections are opened and closed per message.
+    # Same variable as the web app's DB_POOL_SIZE, larger default.
     db_pool_size: int = Field(default=24, ge=1, le=100)
+    # Bulk subscriptions: daprd delivers up to this many messages of one partition per
+    # call, waiting at most this long to fill a batch (the added latency when idle).
+    bulk_max_messages: int = Field(default=100, ge=1, le=1000)
+    bulk_max_await_ms: int = Field(default=10, ge=1, le=1000)
     # A finished reminder's state (fired, cancelled) is only a tombstone against stale
     # events; it expires instead of piling up.
     reminder_tombstone_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)

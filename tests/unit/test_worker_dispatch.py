@@ -1,43 +1,29 @@
-"""Answers to Dapr: success, retry for what heals, drop for what never will; draining."""
+"""Answers to Dapr: success, retry for what heals, drop for what never will; order within a
+partition key; draining."""
 
 import asyncio
 import json
-import threading
 import time
-from collections.abc import Iterator
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
-from cloudevents.sdk.event import v1
-from dapr.clients.grpc._request import JobEvent
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from todo_core.events import REMINDERS, ReminderDue, to_json_dict
 from todo_core.models import utcnow
 from worker.dispatch import Dispatcher
-from worker.loop import LoopThread
 from worker.outcome import Answer, PermanentError
 
 
-@pytest.fixture
-def loop() -> Iterator[LoopThread]:
-    thread = LoopThread()
-    thread.start()
-    yield thread
-    thread.stop()
+def _message(data: object) -> bytes:
+    return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
-def _message(data: object) -> v1.Event:
-    event = v1.Event()
-    event.SetData(data if isinstance(data, bytes) else json.dumps(data).encode())
-    return event
-
-
-def _due() -> dict:
+def _due(task_id: UUID | None = None) -> dict:
     return to_json_dict(
         ReminderDue(
             user_id=uuid4(),
-            task_id=uuid4(),
+            task_id=task_id or uuid4(),
             task_version=1,
             remind_at=utcnow(),
             due_at=None,
@@ -50,17 +36,16 @@ async def _ok(event: object) -> str:
     return "done"
 
 
-def test_valid_event_reaches_the_handler_on_the_loop(loop: LoopThread) -> None:
+async def test_valid_event_reaches_the_handler() -> None:
     seen: list[object] = []
 
     async def handler(event: object) -> str:
-        seen.append((event, asyncio.get_running_loop()))
+        seen.append(event)
         return "done"
 
-    answer = Dispatcher(loop, 5).handle_message(REMINDERS, handler, _message(_due()))
+    answer = await Dispatcher(5, 4).handle_message(REMINDERS, handler, _message(_due()))
     assert answer == Answer.SUCCESS
-    assert isinstance(seen[0][0], ReminderDue)
-    assert seen[0][1] is loop.loop
+    assert isinstance(seen[0], ReminderDue)
 
 
 @pytest.mark.parametrize(
@@ -86,7 +71,7 @@ def test_valid_event_reaches_the_handler_on_the_loop(loop: LoopThread) -> None:
         "wrong-topic",
     ],  # fmt: skip
 )
-def test_unusable_messages_are_dropped(loop: LoopThread, data: object) -> None:
+async def test_unusable_messages_are_dropped(data: object) -> None:
     called = False
 
     async def handler(event: object) -> str:
@@ -94,7 +79,8 @@ def test_unusable_messages_are_dropped(loop: LoopThread, data: object) -> None:
         called = True
         return "done"
 
-    assert Dispatcher(loop, 5).handle_message(REMINDERS, handler, _message(data)) == Answer.DROP
+    answer = await Dispatcher(5, 4).handle_message(REMINDERS, handler, _message(data))
+    assert answer == Answer.DROP
     assert not called
 
 
@@ -108,55 +94,88 @@ def test_unusable_messages_are_dropped(loop: LoopThread, data: object) -> None:
         (PermanentError("never"), Answer.DROP),
     ],
 )
-def test_handler_failures_are_classified(
-    loop: LoopThread, error: Exception, answer: Answer
-) -> None:
+async def test_handler_failures_are_classified(error: Exception, answer: Answer) -> None:
     async def handler(event: object) -> str:
         raise error
 
-    assert Dispatcher(loop, 5).handle_message(REMINDERS, handler, _message(_due())) == answer
+    assert await Dispatcher(5, 4).handle_message(REMINDERS, handler, _message(_due())) == answer
 
 
-def test_a_slow_handler_is_answered_retry_at_the_timeout(loop: LoopThread) -> None:
+async def test_a_slow_handler_is_answered_retry_at_the_timeout() -> None:
     async def handler(event: object) -> str:
         await asyncio.sleep(5)
         return "late"
 
     started = time.monotonic()
-    answer = Dispatcher(loop, 0.3).handle_message(REMINDERS, handler, _message(_due()))
+    answer = await Dispatcher(0.3, 4).handle_message(REMINDERS, handler, _message(_due()))
     assert answer == Answer.RETRY
     assert time.monotonic() - started < 2
 
 
-def test_drain_waits_for_in_flight_then_refuses_new_work(loop: LoopThread) -> None:
-    dispatcher = Dispatcher(loop, 10)
-    release = threading.Event()
-    answers: list[Answer] = []
+async def test_a_batch_keeps_each_keys_order_and_runs_keys_side_by_side() -> None:
+    first, second = uuid4(), uuid4()
+    batch = [_due(first), _due(second), b"not json", _due(first), _due(second)]
+    running = 0
+    most = 0
+    order: list[str] = []
 
-    async def handler(event: object) -> str:
-        await asyncio.to_thread(release.wait, 5)
+    async def handler(event: ReminderDue) -> str:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.05)
+        running -= 1
+        order.append(str(event.event_id))
+        if event.event_id == UUID(batch[4]["event_id"]):  # type: ignore[index]
+            raise ConnectionError("sidecar away")
         return "done"
 
-    worker = threading.Thread(
-        target=lambda: answers.append(
-            dispatcher.handle_message(REMINDERS, handler, _message(_due()))
-        )
-    )
-    worker.start()
-    deadline = time.monotonic() + 5
-    while dispatcher.inflight == 0 and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert dispatcher.inflight == 1
-    assert dispatcher.drain(0.2) is False  # still running
-    assert dispatcher.handle_message(REMINDERS, _ok, _message(_due())) == Answer.RETRY
+    answers = await Dispatcher(5, 4).handle_batch(REMINDERS, handler, [_message(m) for m in batch])
+    assert answers == [Answer.SUCCESS, Answer.SUCCESS, Answer.DROP, Answer.SUCCESS, Answer.RETRY]
+    ids = [m["event_id"] for m in batch if isinstance(m, dict)]
+    assert order.index(ids[0]) < order.index(ids[2])  # first's two events, in order
+    assert order.index(ids[1]) < order.index(ids[3])
+    assert most == 2  # one handler per key at a time, both keys at once
+
+
+async def test_concurrency_is_bounded() -> None:
+    running = 0
+    most = 0
+
+    async def handler(event: object) -> str:
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        await asyncio.sleep(0.02)
+        running -= 1
+        return "done"
+
+    batch = [_message(_due()) for _ in range(20)]
+    answers = await Dispatcher(5, 3).handle_batch(REMINDERS, handler, batch)
+    assert answers == [Answer.SUCCESS] * 20
+    assert most == 3
+
+
+async def test_drain_waits_for_in_flight_then_refuses_new_work() -> None:
+    dispatcher = Dispatcher(10, 4)
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def handler(event: object) -> str:
+        started.set()
+        await release.wait()
+        return "done"
+
+    first = asyncio.create_task(dispatcher.handle_message(REMINDERS, handler, _message(_due())))
+    await started.wait()
+    assert await dispatcher.drain(0.2) is False  # still running
+    assert await dispatcher.handle_message(REMINDERS, _ok, _message(_due())) == Answer.RETRY
     release.set()
-    assert dispatcher.drain(5) is True
-    worker.join(5)
-    assert answers == [Answer.SUCCESS]
+    assert await dispatcher.drain(5) is True
+    assert await first == Answer.SUCCESS
 
 
-def test_job_failures_raise_so_the_scheduler_retries(loop: LoopThread) -> None:
-    dispatcher = Dispatcher(loop, 5)
+async def test_job_failures_raise_so_the_scheduler_retries() -> None:
+    dispatcher = Dispatcher(5, 4)
 
     async def transient(name: str, data: bytes) -> str:
         raise ConnectionError("sidecar away")
@@ -164,7 +183,6 @@ def test_job_failures_raise_so_the_scheduler_retries(loop: LoopThread) -> None:
     async def permanent(name: str, data: bytes) -> str:
         raise PermanentError("not a reminder job")
 
-    job = JobEvent(name="reminder-x", data=b"")
     with pytest.raises(ConnectionError):
-        dispatcher.handle_job(transient, job)
-    dispatcher.handle_job(permanent, job)  # answered OK: retrying can't help
+        await dispatcher.handle_job(transient, "reminder-x", b"")
+    await dispatcher.handle_job(permanent, "reminder-x", b"")  # answered OK: retrying can't help

@@ -1,0 +1,146 @@
+"""The app callback over real gRPC, called the way daprd calls it: subscriptions (bulk, with
+dead-letter topics), per-message answers, job routing by name prefix, health."""
+
+import json
+from collections.abc import AsyncIterator
+from uuid import uuid4
+
+import grpc
+import pytest
+from dapr.proto.runtime.v1 import appcallback_pb2 as pb
+from dapr.proto.runtime.v1 import appcallback_pb2_grpc as pb_grpc
+from google.protobuf import empty_pb2
+from google.protobuf.any_pb2 import Any as AnyPb
+
+from todo_core.events import REMINDERS, TASK_EVENTS, ReminderDue, to_json_dict
+from todo_core.models import utcnow
+from worker.callback import AppCallback, HealthCheck, build_server
+from worker.dispatch import Dispatcher
+from worker.jobs import reminder_job_name, task_id_of_job
+from worker.outcome import PermanentError
+
+BULK = pb.BulkSubscribeConfig(enabled=True, max_messages_count=50, max_await_duration_ms=5)
+
+
+class Calls:
+    """What the handlers saw."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+        self.jobs: list[tuple[str, bytes]] = []
+
+
+Served = tuple[pb_grpc.AppCallbackStub, Dispatcher, Calls, grpc.aio.Channel]
+
+
+@pytest.fixture
+async def app() -> AsyncIterator[Served]:
+    calls = Calls()
+    dispatcher = Dispatcher(5, 4)
+
+    async def on_reminder(event: object) -> str:
+        calls.events.append(event)
+        return "done"
+
+    async def on_job(name: str, data: bytes) -> str:
+        if name.endswith("-permanent"):
+            raise PermanentError("never")
+        if name.endswith("-transient"):
+            raise ConnectionError("sidecar away")
+        calls.jobs.append((name, data))
+        return "fired"
+
+    callback = AppCallback(
+        dispatcher, "pubsub", {REMINDERS: on_reminder}, {"reminder-": on_job}, BULK
+    )
+    server, port = build_server(callback, HealthCheck(dispatcher), "127.0.0.1", 0)
+    await server.start()
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{port}")
+    yield pb_grpc.AppCallbackStub(channel), dispatcher, calls, channel
+    await channel.close()
+    await server.stop(None)
+
+
+def _due() -> bytes:
+    event = ReminderDue(
+        user_id=uuid4(), task_id=uuid4(), task_version=1, remind_at=utcnow(), due_at=None, title="t"
+    )
+    return json.dumps(to_json_dict(event)).encode()
+
+
+def test_job_name_round_trip() -> None:
+    task_id = uuid4()
+    assert reminder_job_name(task_id) == f"reminder-{task_id}"
+    assert task_id_of_job(reminder_job_name(task_id)) == task_id
+    with pytest.raises(ValueError):
+        task_id_of_job("cleanup-1")
+
+
+async def test_subscriptions_are_bulk_with_dead_letter_topics(app: Served) -> None:
+    stub = app[0]
+    subs = (await stub.ListTopicSubscriptions(empty_pb2.Empty())).subscriptions
+    assert [(s.pubsub_name, s.topic, s.dead_letter_topic) for s in subs] == [
+        ("pubsub", REMINDERS, f"{REMINDERS}-dlq")
+    ]
+    assert subs[0].bulk_subscribe == BULK
+
+
+async def test_bulk_delivery_answers_each_entry(app: Served) -> None:
+    stub, _, calls, _ = app
+    entries = [
+        pb.TopicEventBulkRequestEntry(
+            entry_id="0", cloud_event=pb.TopicEventCERequest(id="a", data=_due())
+        ),
+        pb.TopicEventBulkRequestEntry(
+            entry_id="1", cloud_event=pb.TopicEventCERequest(id="b", data=b"not json")
+        ),
+        pb.TopicEventBulkRequestEntry(entry_id="2", bytes=_due()),
+    ]
+    request = pb.TopicEventBulkRequest(pubsub_name="pubsub", topic=REMINDERS, entries=entries)
+    response = await stub.OnBulkTopicEvent(request)
+    assert [(s.entry_id, s.status) for s in response.statuses] == [
+        ("0", pb.TopicEventResponse.SUCCESS),
+        ("1", pb.TopicEventResponse.DROP),
+        ("2", pb.TopicEventResponse.SUCCESS),
+    ]
+    assert len(calls.events) == 2
+
+
+async def test_single_delivery_and_unknown_topic(app: Served) -> None:
+    stub = app[0]
+    ok = await stub.OnTopicEvent(
+        pb.TopicEventRequest(pubsub_name="pubsub", topic=REMINDERS, data=_due())
+    )
+    assert ok.status == pb.TopicEventResponse.SUCCESS
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await stub.OnTopicEvent(pb.TopicEventRequest(pubsub_name="pubsub", topic=TASK_EVENTS))
+    assert err.value.code() == grpc.StatusCode.UNIMPLEMENTED
+
+
+async def test_any_reminder_job_reaches_its_handler(app: Served) -> None:
+    stub, _, calls, _ = app
+    names = [reminder_job_name(uuid4()) for _ in range(3)]
+    for name in names:
+        await stub.OnJobEvent(pb.JobEventRequest(name=name, data=AnyPb(value=b"x")))
+    assert calls.jobs == [(name, b"x") for name in names]
+
+
+async def test_job_answers(app: Served) -> None:
+    stub = app[0]
+    with pytest.raises(grpc.aio.AioRpcError) as unknown:
+        await stub.OnJobEvent(pb.JobEventRequest(name="cleanup-1"))
+    assert unknown.value.code() == grpc.StatusCode.UNIMPLEMENTED
+    with pytest.raises(grpc.aio.AioRpcError) as transient:  # the scheduler retries
+        await stub.OnJobEvent(pb.JobEventRequest(name="reminder-transient"))
+    assert transient.value.code() == grpc.StatusCode.UNAVAILABLE
+    await stub.OnJobEvent(pb.JobEventRequest(name="reminder-permanent"))  # ends the trigger
+
+
+async def test_health_fails_while_draining(app: Served) -> None:
+    _, dispatcher, _, channel = app
+    health = pb_grpc.AppCallbackHealthCheckStub(channel)
+    await health.HealthCheck(empty_pb2.Empty())
+    assert await dispatcher.drain(1)
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await health.HealthCheck(empty_pb2.Empty())
+    assert err.value.code() == grpc.StatusCode.UNAVAILABLE

@@ -1,0 +1,152 @@
+"""The Dapr app callback: the gRPC service daprd calls for topic messages and job triggers.
+
+An asyncio servicer on the worker's one event loop, built on the SDK's generated protos
+rather than its `App`: `App` is a synchronous server on a thread pool (every message would
+cross from a thread to the loop and back), it delivers one message per call, and it routes
+jobs by exact name while ours are named per task (`reminder-{task_id}`).
+
+Subscriptions are bulk (Dapr's bulkSubscribe): daprd hands over up to `bulk_max_messages`
+messages of one partition per call, so a backlog costs one call per batch, not per message.
+Each message still gets its own answer, and DROP sends it to the topic's dead-letter topic.
+"""
+
+import grpc
+from dapr.proto.runtime.v1 import appcallback_pb2 as pb
+from dapr.proto.runtime.v1 import appcallback_pb2_grpc as pb_grpc
+from google.protobuf import empty_pb2
+
+from todo_core.events import dead_letter_topic
+from worker.dispatch import Dispatcher, JobHandler, TopicHandler
+from worker.outcome import Answer
+
+_STATUS = {
+    Answer.SUCCESS: pb.TopicEventResponse.SUCCESS,
+    Answer.RETRY: pb.TopicEventResponse.RETRY,
+    Answer.DROP: pb.TopicEventResponse.DROP,
+}
+
+
+class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer):
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        pubsub_name: str,
+        topics: dict[str, TopicHandler],
+        jobs: dict[str, JobHandler],
+        bulk: pb.BulkSubscribeConfig,
+    ) -> None:
+        self._dispatcher = dispatcher
+        self._pubsub = pubsub_name
+        self._topics = topics
+        self._jobs = jobs  # by name prefix
+        self._bulk = bulk
+
+    def subscriptions(self) -> list[pb.TopicSubscription]:
+        return [
+            pb.TopicSubscription(
+                pubsub_name=self._pubsub,
+                topic=topic,
+                routes=pb.TopicRoutes(),
+                dead_letter_topic=dead_letter_topic(topic),
+                bulk_subscribe=self._bulk,
+            )
+            for topic in self._topics
+        ]
+
+    async def ListTopicSubscriptions(
+        self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext
+    ) -> pb.ListTopicSubscriptionsResponse:
+        return pb.ListTopicSubscriptionsResponse(subscriptions=self.subscriptions())
+
+    async def ListInputBindings(
+        self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext
+    ) -> pb.ListInputBindingsResponse:
+        return pb.ListInputBindingsResponse()
+
+    async def OnTopicEvent(
+        self, request: pb.TopicEventRequest, context: grpc.aio.ServicerContext
+    ) -> pb.TopicEventResponse:
+        handler = await self._topic_handler(request.pubsub_name, request.topic, context)
+        answer = await self._dispatcher.handle_message(request.topic, handler, request.data)
+        return pb.TopicEventResponse(status=_STATUS[answer])
+
+    async def OnBulkTopicEvent(
+        self, request: pb.TopicEventBulkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.TopicEventBulkResponse:
+        handler = await self._topic_handler(request.pubsub_name, request.topic, context)
+        data = [_entry_data(entry) for entry in request.entries]
+        answers = await self._dispatcher.handle_batch(request.topic, handler, data)
+        return pb.TopicEventBulkResponse(
+            statuses=[
+                pb.TopicEventBulkResponseEntry(entry_id=entry.entry_id, status=_STATUS[answer])
+                for entry, answer in zip(request.entries, answers, strict=True)
+            ]
+        )
+
+    async def OnBulkTopicEventAlpha1(
+        self, request: pb.TopicEventBulkRequest, context: grpc.aio.ServicerContext
+    ) -> pb.TopicEventBulkResponse:
+        return await self.OnBulkTopicEvent(request, context)
+
+    async def OnJobEvent(
+        self, request: pb.JobEventRequest, context: grpc.aio.ServicerContext
+    ) -> pb.JobEventResponse:
+        handler = self.job_handler(request.name)
+        if handler is None:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"no handler for job {request.name}")
+        data = request.data.value if request.HasField("data") else b""
+        try:
+            await self._dispatcher.handle_job(handler, request.name, data)  # type: ignore[arg-type]
+        except Exception as exc:  # logged by the dispatcher; the scheduler retries
+            await context.abort(grpc.StatusCode.UNAVAILABLE, type(exc).__name__)
+        return pb.JobEventResponse()
+
+    async def OnJobEventAlpha1(
+        self, request: pb.JobEventRequest, context: grpc.aio.ServicerContext
+    ) -> pb.JobEventResponse:
+        return await self.OnJobEvent(request, context)
+
+    def job_handler(self, name: str) -> JobHandler | None:
+        """The handler of the longest registered prefix of `name`."""
+        matches = [prefix for prefix in self._jobs if name.startswith(prefix)]
+        return self._jobs[max(matches, key=len)] if matches else None
+
+    async def _topic_handler(
+        self, pubsub: str, topic: str, context: grpc.aio.ServicerContext
+    ) -> TopicHandler:
+        handler = self._topics.get(topic) if pubsub == self._pubsub else None
+        if handler is None:
+            await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"not subscribed to {topic}")
+        return handler  # type: ignore[return-value]
+
+
+class HealthCheck(pb_grpc.AppCallbackHealthCheckServicer):
+    """daprd's app health probe (gRPC apps): unhealthy while draining."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+
+    async def HealthCheck(
+        self, request: empty_pb2.Empty, context: grpc.aio.ServicerContext
+    ) -> pb.HealthCheckResponse:
+        if self._dispatcher.draining:
+            await context.abort(grpc.StatusCode.UNAVAILABLE, "draining")
+        return pb.HealthCheckResponse()
+
+
+def _entry_data(entry: pb.TopicEventBulkRequestEntry) -> bytes:
+    # Kafka messages published through Dapr arrive as CloudEvents: the payload is their data.
+    if entry.HasField("cloud_event"):
+        return entry.cloud_event.data
+    return entry.bytes
+
+
+def build_server(
+    callback: AppCallback, health: HealthCheck, host: str, port: int
+) -> tuple[grpc.aio.Server, int]:
+    """The server, not started yet, and the port it binds (`port` 0: a free one)."""
+    server = grpc.aio.server()
+    pb_grpc.add_AppCallbackServicer_to_server(callback, server)
+    pb_grpc.add_AppCallbackAlphaServicer_to_server(callback, server)
+    pb_grpc.add_AppCallbackHealthCheckServicer_to_server(health, server)
+    return server, server.add_insecure_port(f"{host}:{port}")
