@@ -7,17 +7,28 @@ jobs by exact name while ours are named per task (`reminder-{task_id}`).
 
 Subscriptions are bulk (Dapr's bulkSubscribe): daprd hands over up to `bulk_max_messages`
 messages of one partition per call, so a backlog costs one call per batch, not per message.
-Each message still gets its own answer, and DROP sends it to the topic's dead-letter topic.
+Each message still gets its own answer. A message to drop from a batch is published to the
+topic's dead-letter topic by the worker itself and answered SUCCESS: daprd 1.18.2 (and
+1.18.3) panics on a bulk DROP whenever the batch also held a record it could not parse, or
+was a retry of part of a batch (postman/grpc/grpc.go:324 indexes the delivered subset with
+the whole batch's entry index). A message daprd cannot parse it dead-letters itself. If the
+dead-letter publish fails, the answer is RETRY: the message comes back, nothing is lost.
 """
+
+from collections.abc import Awaitable, Callable
 
 import grpc
 from dapr.proto.runtime.v1 import appcallback_pb2 as pb
 from dapr.proto.runtime.v1 import appcallback_pb2_grpc as pb_grpc
 from google.protobuf import empty_pb2
+from loguru import logger
 
 from todo_core.events import dead_letter_topic
 from worker.dispatch import Dispatcher, JobHandler, TopicHandler
-from worker.outcome import Answer
+from worker.outcome import Answer, describe
+
+# (topic, data, content type, record key): publishes one record through the sidecar.
+DeadLetter = Callable[[str, bytes, str, str], Awaitable[None]]
 
 _STATUS = {
     Answer.SUCCESS: pb.TopicEventResponse.SUCCESS,
@@ -34,8 +45,10 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
         topics: dict[str, TopicHandler],
         jobs: dict[str, JobHandler],
         bulk: pb.BulkSubscribeConfig,
+        dead_letter: DeadLetter,
     ) -> None:
         self._dispatcher = dispatcher
+        self._dead_letter = dead_letter
         self._pubsub = pubsub_name
         self._topics = topics
         self._jobs = jobs  # by name prefix
@@ -76,12 +89,27 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
         handler = await self._topic_handler(request.pubsub_name, request.topic, context)
         data = [_entry_data(entry) for entry in request.entries]
         answers = await self._dispatcher.handle_batch(request.topic, handler, data)
-        return pb.TopicEventBulkResponse(
-            statuses=[
+        statuses = []
+        for entry, answer in zip(request.entries, answers, strict=True):
+            if answer == Answer.DROP:
+                answer = await self._drop(request.topic, entry)
+            statuses.append(
                 pb.TopicEventBulkResponseEntry(entry_id=entry.entry_id, status=_STATUS[answer])
-                for entry, answer in zip(request.entries, answers, strict=True)
-            ]
-        )
+            )
+        return pb.TopicEventBulkResponse(statuses=statuses)
+
+    async def _drop(self, topic: str, entry: pb.TopicEventBulkRequestEntry) -> Answer:
+        """Dead-letter one entry ourselves (see the module docstring)."""
+        content_type = entry.cloud_event.data_content_type or entry.content_type
+        key = entry.metadata.get("__key", "")
+        try:
+            await self._dead_letter(
+                dead_letter_topic(topic), _entry_data(entry), content_type or "", key
+            )
+        except Exception as exc:
+            logger.warning("dead-lettering a {} record failed: {}", topic, describe(exc))
+            return Answer.RETRY
+        return Answer.SUCCESS
 
     async def OnBulkTopicEventAlpha1(
         self, request: pb.TopicEventBulkRequest, context: grpc.aio.ServicerContext

@@ -78,6 +78,7 @@ class Worker:
                 max_messages_count=ws.bulk_max_messages,
                 max_await_duration_ms=ws.bulk_max_await_ms,
             ),
+            self.sidecar.dead_letter,
         )
         self.server, _ = build_server(
             callback, HealthCheck(self.dispatcher), ws.app_host, ws.app_port

@@ -108,6 +108,19 @@ class Sidecar:
             publish_metadata={"partitionKey": partition_key},
         )
 
+    async def dead_letter(self, topic: str, data: bytes, content_type: str, key: str) -> None:
+        """A record the worker drops, as it came (the app callback's DeadLetter)."""
+        if "json" in content_type and not _is_json(data):
+            content_type = "application/octet-stream"
+        await self._call(
+            "publish_event",
+            pubsub_name=self.pubsub,
+            topic_name=topic,
+            data=data,
+            data_content_type=content_type or "application/octet-stream",
+            publish_metadata={"partitionKey": key} if key else {},
+        )
+
     # ---- state -----------------------------------------------------------------------
 
     async def get_state(self, key: str) -> tuple[bytes, str]:
@@ -168,3 +181,11 @@ class Sidecar:
 def _not_found(exc: DaprGrpcError) -> bool:
     # daprd answers a missing job with NotFound, or with an error naming "not found".
     return exc.code() == StatusCode.NOT_FOUND or "not found" in (exc.details() or "").lower()
+
+
+def _is_json(data: bytes) -> bool:
+    try:
+        json.loads(data)
+    except ValueError:
+        return False
+    return True

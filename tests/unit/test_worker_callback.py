@@ -23,11 +23,18 @@ BULK = pb.BulkSubscribeConfig(enabled=True, max_messages_count=50, max_await_dur
 
 
 class Calls:
-    """What the handlers saw."""
+    """What the handlers saw, and a fake dead-letter publisher that records its records."""
 
     def __init__(self) -> None:
         self.events: list[object] = []
         self.jobs: list[tuple[str, bytes]] = []
+        self.dead_letters: list[tuple[str, bytes, str, str]] = []
+        self.dead_letter_fails = False
+
+    async def fake_dead_letter(self, topic: str, data: bytes, content_type: str, key: str) -> None:
+        if self.dead_letter_fails:
+            raise ConnectionError("sidecar away")
+        self.dead_letters.append((topic, data, content_type, key))
 
 
 Served = tuple[pb_grpc.AppCallbackStub, Dispatcher, Calls, grpc.aio.Channel]
@@ -51,7 +58,12 @@ async def app() -> AsyncIterator[Served]:
         return "fired"
 
     callback = AppCallback(
-        dispatcher, "pubsub", {REMINDERS: on_reminder}, {"reminder-": on_job}, BULK
+        dispatcher,
+        "pubsub",
+        {REMINDERS: on_reminder},
+        {"reminder-": on_job},
+        BULK,
+        calls.fake_dead_letter,
     )
     server, port = build_server(callback, HealthCheck(dispatcher), "127.0.0.1", 0)
     await server.start()
@@ -85,25 +97,43 @@ async def test_subscriptions_are_bulk_with_dead_letter_topics(app: Served) -> No
     assert subs[0].bulk_subscribe == BULK
 
 
-async def test_bulk_delivery_answers_each_entry(app: Served) -> None:
-    stub, _, calls, _ = app
+def _bulk(*data: bytes) -> pb.TopicEventBulkRequest:
     entries = [
         pb.TopicEventBulkRequestEntry(
-            entry_id="0", cloud_event=pb.TopicEventCERequest(id="a", data=_due())
-        ),
-        pb.TopicEventBulkRequestEntry(
-            entry_id="1", cloud_event=pb.TopicEventCERequest(id="b", data=b"not json")
-        ),
-        pb.TopicEventBulkRequestEntry(entry_id="2", bytes=_due()),
+            entry_id=str(i),
+            cloud_event=pb.TopicEventCERequest(
+                id=str(i), data=d, data_content_type="application/json"
+            ),
+            metadata={"__key": f"key-{i}"},
+        )
+        for i, d in enumerate(data)
     ]
-    request = pb.TopicEventBulkRequest(pubsub_name="pubsub", topic=REMINDERS, entries=entries)
+    return pb.TopicEventBulkRequest(pubsub_name="pubsub", topic=REMINDERS, entries=entries)
+
+
+async def test_bulk_delivery_answers_each_entry_and_dead_letters_itself(app: Served) -> None:
+    stub, _, calls, _ = app
+    request = _bulk(_due(), b'"not an object"', _due())
+    request.entries.append(pb.TopicEventBulkRequestEntry(entry_id="3", bytes=_due()))
     response = await stub.OnBulkTopicEvent(request)
+    # The dropped entry is answered SUCCESS once the worker has dead-lettered it.
     assert [(s.entry_id, s.status) for s in response.statuses] == [
-        ("0", pb.TopicEventResponse.SUCCESS),
-        ("1", pb.TopicEventResponse.DROP),
-        ("2", pb.TopicEventResponse.SUCCESS),
+        (str(i), pb.TopicEventResponse.SUCCESS) for i in range(4)
     ]
-    assert len(calls.events) == 2
+    assert len(calls.events) == 3
+    assert calls.dead_letters == [
+        (f"{REMINDERS}-dlq", b'"not an object"', "application/json", "key-1")
+    ]
+
+
+async def test_a_failed_dead_letter_is_retried(app: Served) -> None:
+    stub, _, calls, _ = app
+    calls.dead_letter_fails = True
+    response = await stub.OnBulkTopicEvent(_bulk(b"[1, 2]", _due()))
+    assert [s.status for s in response.statuses] == [
+        pb.TopicEventResponse.RETRY,
+        pb.TopicEventResponse.SUCCESS,
+    ]
 
 
 async def test_single_delivery_and_unknown_topic(app: Served) -> None:
