@@ -35,8 +35,7 @@ class Worker:
 
     async def _start(self) -> None:
         s, ws = self.settings, self.ws
-        # Handlers in flight at once: about one database connection each.
-        self.dispatcher = Dispatcher(ws.handler_timeout_seconds, concurrency=ws.db_pool_size)
+        self.dispatcher = Dispatcher(ws.handler_timeout_seconds, ws.handler_concurrency)
         self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size)
         self.sessions: SessionFactory = create_session_factory(self.engine)
         self.sidecar = Sidecar(

@@ -33,9 +33,12 @@ class WorkerSettings(BaseSettings):
     reconcile_seconds: float = Field(default=60.0, gt=0)
     reconcile_window_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
-    # Handlers in flight at once, each holding about one connection: with fewer
-    # connections than handlers, overflow connections are opened and closed per message.
-    # Same variable as the web app's DB_POOL_SIZE, larger default.
+    # Handlers in flight at once. Many only wait on the sidecar (state, jobs); those that
+    # need the database queue for the pool.
+    handler_concurrency: int = Field(default=100, ge=1, le=1000)
+    # Database connections: with fewer than the handlers that use the database at once,
+    # overflow connections are opened and closed per message. Same variable as the web
+    # app's DB_POOL_SIZE, larger default.
     db_pool_size: int = Field(default=24, ge=1, le=100)
     # Bulk subscriptions: daprd delivers up to this many messages of one partition per
     # call, waiting at most this long to fill a batch (the added latency when idle).
