@@ -39,6 +39,20 @@ async def _create_many(
     return list(await asyncio.gather(*(one(b) for b in bodies)))
 
 
+async def _create_paced(
+    client: httpx.AsyncClient, bodies: list[dict], per_second: float
+) -> list[dict]:
+    """Creates started at a steady rate (each on its own), as users would send them."""
+
+    async def one(i: int, body: dict) -> dict:
+        await asyncio.sleep(i / per_second)
+        resp = await client.post("/api/tasks", json=body)
+        resp.raise_for_status()
+        return resp.json()
+
+    return list(await asyncio.gather(*(one(i, b) for i, b in enumerate(bodies))))
+
+
 def _wait_rows(cfg: StackConfig, sql: str, params: tuple, want: int, timeout: float) -> list[tuple]:
     deadline = time.monotonic() + timeout
     rows: list[tuple] = []
@@ -71,19 +85,30 @@ def _wait_handled(cfg: StackConfig, event_ids: set[str], timeout: float) -> dict
     return found
 
 
-async def reminders_handled(cfg: StackConfig, n: int) -> Figure:
+# A steady rate the whole stack sustains on this machine with room to spare (the API's
+# create costs ~11 ms of web CPU): latency, not queueing. The burst figure shows the other.
+PACED_PER_SECOND = 50
+
+
+async def reminders_handled(cfg: StackConfig, n: int, per_second: float | None) -> Figure:
+    paced = per_second is not None
     fig = Figure(
-        "reminders_to_worker",
-        f"`reminders` publication → handled by the worker, {n} events",
+        "reminders_to_worker" if paced else "reminders_to_worker_burst",
+        f"`reminders` publication → handled by the worker, {n} events"
+        + (f" at {per_second:g}/s" if paced else ", burst"),
         "ms",
         "10 s, 100%",
-        "p95 ≤ 100 ms, 100%",
+        "p95 ≤ 100 ms, 100%" if paced else "—",
         expected=n,
     )
     client = await api.sign_up(cfg)
     watcher = KafkaWatcher(cfg.kafka_brokers, ["reminders"], cloudevent_id("event_id"))
+    bodies = [api.task_with_reminder(i) for i in range(n)]
     try:
-        await _create_many(client, [api.task_with_reminder(i) for i in range(n)])
+        if per_second is not None:
+            await _create_paced(client, bodies, per_second)
+        else:
+            await _create_many(client, bodies)
         user_id = (await client.get("/api/me")).json()["id"]
         with _db(cfg) as conn:
             sql = (
@@ -102,9 +127,15 @@ async def reminders_handled(cfg: StackConfig, n: int) -> Figure:
         for eid in task_of
         if eid in handled and eid in watcher.broker_ts
     ]
+    how = (
+        f"tasks with a reminder created through the API at a steady {per_second:g}/s"
+        if paced
+        else "tasks created through the API 8 at a time, as fast as it answers (the stack "
+        "saturates the machine's two cores, so this measures queueing)"
+    )
     fig.notes.append(
-        "creates 8 at a time through the API; Kafka record timestamp → the worker's "
-        "`outcome=success` log line for the event (ms resolution)"
+        f"{how}; Kafka record timestamp → the worker's `outcome=success` log line for the "
+        "event (ms resolution)"
     )
     return fig
 
@@ -242,6 +273,7 @@ def _count_handled(cfg: StackConfig, user_id: str, total: int) -> list[tuple[flo
 # (key, title, unit, limit, target) of each figure: an error row when one of them fails.
 ROWS = [
     ("reminders_to_worker", "`reminders` → handled by the worker", "ms", "10 s", "p95 ≤ 100 ms"),
+    ("reminders_to_worker_burst", "`reminders` → handled, burst", "ms", "10 s", "—"),
     ("recurring_next", "Complete recurring → next task in DB", "ms", "15 s", "p95 ≤ 250 ms"),
     ("reminder_lateness", "Lateness of 1,000 same-minute reminders", "ms", "—", "p99 ≤ 1.5 s"),
     ("worker_throughput", "Worker throughput at saturation", "events/s", "—", "≥ 500 events/s"),
@@ -249,11 +281,13 @@ ROWS = [
 
 
 def run_all(cfg: StackConfig, quick: bool) -> list[Figure]:
+    n = 100 if quick else 1000
     runs = [
-        (ROWS[0], lambda: reminders_handled(cfg, 100 if quick else 1000)),
-        (ROWS[1], lambda: recurring_next(cfg, 20 if quick else 200)),
-        (ROWS[2], lambda: reminder_lateness(cfg, 100 if quick else 1000)),
-        (ROWS[3], lambda: throughput(cfg, 300 if quick else 2500)),
+        (ROWS[0], lambda: reminders_handled(cfg, n, PACED_PER_SECOND)),
+        (ROWS[1], lambda: reminders_handled(cfg, n, None)),
+        (ROWS[2], lambda: recurring_next(cfg, 20 if quick else 200)),
+        (ROWS[3], lambda: reminder_lateness(cfg, n)),
+        (ROWS[4], lambda: throughput(cfg, 300 if quick else 2500)),
     ]
     figures = []
     for row, make in runs:
