@@ -20,7 +20,9 @@ SessionFactory = async_sessionmaker[AsyncSession]
 POOL_RECYCLE_SECONDS = 240
 
 
-def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 10, echo: bool = False
+) -> AsyncEngine:
     """A new engine that survives database restarts and idle-connection reaping.
 
     Not pool_pre_ping: with asyncpg it costs three round trips (BEGIN, ping, ROLLBACK) on
@@ -30,7 +32,11 @@ def create_engine(url: str, *, pool_size: int = 5, echo: bool = False) -> AsyncE
     SQLAlchemy replaces the whole pool.
     """
     engine = create_async_engine(
-        to_asyncpg_url(url), pool_size=pool_size, pool_recycle=POOL_RECYCLE_SECONDS, echo=echo
+        to_asyncpg_url(url),
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        pool_recycle=POOL_RECYCLE_SECONDS,
+        echo=echo,
     )
     event.listen(engine.sync_engine, "checkout", _replace_if_closed)
     return engine
@@ -47,6 +53,12 @@ def _replace_if_closed(
 def create_session_factory(engine: AsyncEngine) -> SessionFactory:
     # expire_on_commit=False: objects stay readable after commit (handlers return them).
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
+
+
+def create_autocommit_session_factory(engine: AsyncEngine) -> SessionFactory:
+    """Sessions whose statements each commit on their own: for work that is one statement,
+    it saves the BEGIN and COMMIT round trips (same pool as `engine`)."""
+    return create_session_factory(engine.execution_options(isolation_level="AUTOCOMMIT"))
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,12 @@ from datetime import timedelta
 from dapr.proto.runtime.v1.appcallback_pb2 import BulkSubscribeConfig
 from loguru import logger
 
-from todo_core.db import SessionFactory, create_engine, create_session_factory
+from todo_core.db import (
+    SessionFactory,
+    create_autocommit_session_factory,
+    create_engine,
+    create_session_factory,
+)
 from todo_core.events import RECURRING_TASK, REMINDERS, TASK_EVENTS
 from todo_core.outbox import Backoff, OutboxRelay
 from todo_core.settings import Settings
@@ -36,7 +41,9 @@ class Worker:
     async def _start(self) -> None:
         s, ws = self.settings, self.ws
         self.dispatcher = Dispatcher(ws.handler_timeout_seconds, ws.handler_concurrency)
-        self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size)
+        # No overflow: with more handlers than connections, a handler waits for a pooled
+        # connection instead of opening (and closing) one of its own.
+        self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size, max_overflow=0)
         self.sessions: SessionFactory = create_session_factory(self.engine)
         self.sidecar = Sidecar(
             ws.dapr_grpc_port, s.pubsub_name, s.statestore_name, ws.sidecar_wait_seconds
@@ -52,7 +59,10 @@ class Worker:
             retention=timedelta(hours=s.outbox_retention_hours),
         )
         store = ReminderStore(self.sidecar, ws.reminder_tombstone_ttl_seconds)
-        self.reminders = Reminders(self.sidecar, store, self.sessions)
+        # The trigger's task read and the notification insert are one statement each.
+        self.reminders = Reminders(
+            self.sidecar, store, create_autocommit_session_factory(self.engine)
+        )
         self.recurring = Recurring(self.sessions, self.relay.notify)
         self.task_events = TaskEvents(self.sessions, self.reminders)
         self.reconciler = Reconciler(

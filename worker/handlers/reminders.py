@@ -62,7 +62,7 @@ class Reminders:
     ) -> None:
         self._sidecar = sidecar
         self._store = store
-        self._sessions = sessions
+        self._sessions = sessions  # one statement per use: may be an autocommit factory
         self._clock = clock
 
     # ---- the topic ------------------------------------------------------------------
