@@ -2,8 +2,8 @@
 
 Each topic message is decoded and validated here (a bad one is dropped before any handler
 runs) and answered success/retry/drop. A bulk delivery is handled message by message, in
-order for each partition key (one task's events keep their order) and concurrently across
-keys, at most `concurrency` at a time (about the database pool's size). In-flight work is
+order for each partition key (one task's events keep their order; after a RETRY, its later
+events are answered RETRY too) and concurrently across keys, at most `concurrency` at a time (about the database pool's size). In-flight work is
 counted so that SIGTERM can wait for it; once draining starts, new messages are answered
 RETRY (Dapr redelivers them to the next worker) and job triggers fail (the scheduler
 retries them).
@@ -108,8 +108,13 @@ class Dispatcher:
             by_key.setdefault(event.partition_key, []).append((i, event, fields))
 
         async def in_order(items: list[tuple[int, Event, dict[str, Any]]]) -> None:
-            for i, event, fields in items:
+            for n, (i, event, fields) in enumerate(items):
                 answers[i] = await self._handle(handler, event, fields)
+                if answers[i] == Answer.RETRY:
+                    # The key's later events wait for this one: Dapr redelivers them all.
+                    for j, _, _ in items[n + 1 :]:
+                        answers[j] = Answer.RETRY
+                    return
 
         await asyncio.gather(*(in_order(items) for items in by_key.values()))
         return [a if a is not None else Answer.RETRY for a in answers]

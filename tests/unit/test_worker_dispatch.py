@@ -138,6 +138,22 @@ async def test_a_batch_keeps_each_keys_order_and_runs_keys_side_by_side() -> Non
     assert most == 2  # one handler per key at a time, both keys at once
 
 
+async def test_after_a_retry_the_keys_later_events_wait() -> None:
+    task_id = uuid4()
+    batch = [_due(task_id), _due(task_id), _due()]
+    handled: list[str] = []
+
+    async def handler(event: ReminderDue) -> str:
+        handled.append(str(event.event_id))
+        if str(event.event_id) == batch[0]["event_id"]:
+            raise ConnectionError("sidecar away")
+        return "done"
+
+    answers = await Dispatcher(5, 4).handle_batch(REMINDERS, handler, [_message(m) for m in batch])
+    assert answers == [Answer.RETRY, Answer.RETRY, Answer.SUCCESS]
+    assert batch[1]["event_id"] not in handled  # not run before the one it follows
+
+
 async def test_concurrency_is_bounded() -> None:
     running = 0
     most = 0
