@@ -1,12 +1,12 @@
 """From Dapr's calls to the handlers, with one log line per message.
 
 Each topic message is decoded and validated here (a bad one is dropped before any handler
-runs) and answered success/retry/drop. A bulk delivery is handled message by message, in
+runs) and answered success/retry/drop. A bulk delivery is handled message by message: in
 order for each partition key (one task's events keep their order; after a RETRY, its later
-events are answered RETRY too) and concurrently across keys, at most `concurrency` at a time (about the database pool's size). In-flight work is
-counted so that SIGTERM can wait for it; once draining starts, new messages are answered
-RETRY (Dapr redelivers them to the next worker) and job triggers fail (the scheduler
-retries them).
+events are answered RETRY too), concurrently across keys, at most `concurrency` at a time.
+In-flight work is counted so that SIGTERM can wait for it; once draining starts, new
+messages are answered RETRY (Dapr redelivers them to the next worker) and job triggers fail
+(the scheduler retries them).
 """
 
 import asyncio
