@@ -15,20 +15,24 @@ the whole batch's entry index). A message daprd cannot parse it dead-letters its
 dead-letter publish fails, the answer is RETRY: the message comes back, nothing is lost.
 """
 
+import base64
+import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import grpc
 from dapr.proto.runtime.v1 import appcallback_pb2 as pb
 from dapr.proto.runtime.v1 import appcallback_pb2_grpc as pb_grpc
 from google.protobuf import empty_pb2
+from google.protobuf.json_format import MessageToDict
 from loguru import logger
 
 from todo_core.events import dead_letter_topic
 from worker.dispatch import Dispatcher, JobHandler, TopicHandler
 from worker.outcome import Answer, describe
 
-# (topic, data, content type, record key): publishes one record through the sidecar.
-DeadLetter = Callable[[str, bytes, str, str], Awaitable[None]]
+# (topic, record, record key): publishes one record, as it is, through the sidecar.
+DeadLetter = Callable[[str, bytes, str], Awaitable[None]]
 
 _STATUS = {
     Answer.SUCCESS: pb.TopicEventResponse.SUCCESS,
@@ -100,12 +104,9 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
 
     async def _drop(self, topic: str, entry: pb.TopicEventBulkRequestEntry) -> Answer:
         """Dead-letter one entry ourselves (see the module docstring)."""
-        content_type = entry.cloud_event.data_content_type or entry.content_type
         key = entry.metadata.get("__key", "")
         try:
-            await self._dead_letter(
-                dead_letter_topic(topic), _entry_data(entry), content_type or "", key
-            )
+            await self._dead_letter(dead_letter_topic(topic), _record(topic, entry), key)
         except Exception as exc:
             logger.warning("dead-lettering a {} record failed: {}", topic, describe(exc))
             return Answer.RETRY
@@ -167,6 +168,27 @@ def _entry_data(entry: pb.TopicEventBulkRequestEntry) -> bytes:
     if entry.HasField("cloud_event"):
         return entry.cloud_event.data
     return entry.bytes
+
+
+def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
+    """The record as daprd would dead-letter it: the CloudEvent it came in (same id)."""
+    if not entry.HasField("cloud_event"):
+        return entry.bytes
+    ce = entry.cloud_event
+    envelope: dict[str, Any] = {
+        **MessageToDict(ce.extensions),
+        "specversion": ce.spec_version or "1.0",
+        "id": ce.id,
+        "source": ce.source,
+        "type": ce.type,
+        "topic": topic,
+        "datacontenttype": ce.data_content_type,
+    }
+    try:
+        envelope["data"] = json.loads(ce.data)
+    except ValueError:
+        envelope["data_base64"] = base64.b64encode(ce.data).decode()
+    return json.dumps(envelope).encode()
 
 
 def build_server(

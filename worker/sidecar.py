@@ -108,17 +108,18 @@ class Sidecar:
             publish_metadata={"partitionKey": partition_key},
         )
 
-    async def dead_letter(self, topic: str, data: bytes, content_type: str, key: str) -> None:
-        """A record the worker drops, as it came (the app callback's DeadLetter)."""
-        if "json" in content_type and not _is_json(data):
-            content_type = "application/octet-stream"
+    async def dead_letter(self, topic: str, record: bytes, key: str) -> None:
+        """A record the worker drops, published as it is (the app callback's DeadLetter)."""
+        metadata = {"rawPayload": "true"}  # already a CloudEvent: not wrapped in another
+        if key:
+            metadata["partitionKey"] = key
         await self._call(
             "publish_event",
             pubsub_name=self.pubsub,
             topic_name=topic,
-            data=data,
-            data_content_type=content_type or "application/octet-stream",
-            publish_metadata={"partitionKey": key} if key else {},
+            data=record,
+            data_content_type="application/cloudevents+json",
+            publish_metadata=metadata,
         )
 
     # ---- state -----------------------------------------------------------------------
@@ -181,11 +182,3 @@ class Sidecar:
 def _not_found(exc: DaprGrpcError) -> bool:
     # daprd answers a missing job with NotFound, or with an error naming "not found".
     return exc.code() == StatusCode.NOT_FOUND or "not found" in (exc.details() or "").lower()
-
-
-def _is_json(data: bytes) -> bool:
-    try:
-        json.loads(data)
-    except ValueError:
-        return False
-    return True

@@ -28,13 +28,13 @@ class Calls:
     def __init__(self) -> None:
         self.events: list[object] = []
         self.jobs: list[tuple[str, bytes]] = []
-        self.dead_letters: list[tuple[str, bytes, str, str]] = []
+        self.dead_letters: list[tuple[str, dict, str]] = []
         self.dead_letter_fails = False
 
-    async def fake_dead_letter(self, topic: str, data: bytes, content_type: str, key: str) -> None:
+    async def fake_dead_letter(self, topic: str, record: bytes, key: str) -> None:
         if self.dead_letter_fails:
             raise ConnectionError("sidecar away")
-        self.dead_letters.append((topic, data, content_type, key))
+        self.dead_letters.append((topic, json.loads(record), key))
 
 
 Served = tuple[pb_grpc.AppCallbackStub, Dispatcher, Calls, grpc.aio.Channel]
@@ -102,7 +102,7 @@ def _bulk(*data: bytes) -> pb.TopicEventBulkRequest:
         pb.TopicEventBulkRequestEntry(
             entry_id=str(i),
             cloud_event=pb.TopicEventCERequest(
-                id=str(i), data=d, data_content_type="application/json"
+                id=f"ce-{i}", source="test", data=d, data_content_type="application/json"
             ),
             metadata={"__key": f"key-{i}"},
         )
@@ -121,9 +121,12 @@ async def test_bulk_delivery_answers_each_entry_and_dead_letters_itself(app: Ser
         (str(i), pb.TopicEventResponse.SUCCESS) for i in range(4)
     ]
     assert len(calls.events) == 3
-    assert calls.dead_letters == [
-        (f"{REMINDERS}-dlq", b'"not an object"', "application/json", "key-1")
-    ]
+    # The CloudEvent it came in, same id, under its record key.
+    [(topic, record, key)] = calls.dead_letters
+    assert (topic, key) == (f"{REMINDERS}-dlq", "key-1")
+    assert record["id"] == "ce-1"
+    assert record["data"] == "not an object"
+    assert record["topic"] == REMINDERS
 
 
 async def test_a_failed_dead_letter_is_retried(app: Served) -> None:
