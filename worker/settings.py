@@ -41,9 +41,12 @@ class WorkerSettings(BaseSettings):
     # app's DB_POOL_SIZE, larger default.
     db_pool_size: int = Field(default=24, ge=1, le=100)
     # Bulk subscriptions: daprd delivers up to this many messages of one partition per
-    # call, waiting at most this long to fill a batch (the added latency when idle).
+    # call, flushing a partition's batch at least this often. Short: the Kafka component
+    # runs one bulk batch at a time across all its topics, so small, frequent batches keep
+    # a reminder from waiting behind a large one (10 ms: p95 88-175 ms at 50 creates/s,
+    # 3 ms: 31-39 ms, and more throughput too).
     bulk_max_messages: int = Field(default=100, ge=1, le=1000)
-    bulk_max_await_ms: int = Field(default=10, ge=1, le=1000)
+    bulk_max_await_ms: int = Field(default=3, ge=1, le=1000)
     # A finished reminder's state (fired, cancelled) is only a tombstone against stale
     # events; it expires instead of piling up.
     reminder_tombstone_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
