@@ -8,6 +8,7 @@ import asyncio
 import signal
 from datetime import timedelta
 
+import grpc
 from dapr.proto.runtime.v1.appcallback_pb2 import BulkSubscribeConfig
 from loguru import logger
 
@@ -73,6 +74,15 @@ class Worker:
             interval_seconds=ws.reconcile_seconds,
         )
         self.health = HealthServer(ws.health_host, ws.health_port, lambda: self.dispatcher.draining)
+        self.server = self._app_callback_server()
+        await self.health.start()
+        self.relay.start()
+        self.reconciler.start()
+        await self.server.start()
+
+    def _app_callback_server(self) -> grpc.aio.Server:
+        """What daprd calls: the three subscriptions (bulk) and the reminder jobs."""
+        s, ws = self.settings, self.ws
         callback = AppCallback(
             self.dispatcher,
             s.pubsub_name,
@@ -89,13 +99,8 @@ class Worker:
             ),
             self.sidecar.dead_letter,
         )
-        self.server, _ = build_server(
-            callback, HealthCheck(self.dispatcher), ws.app_host, ws.app_port
-        )
-        await self.health.start()
-        self.relay.start()
-        self.reconciler.start()
-        await self.server.start()
+        server, _ = build_server(callback, HealthCheck(self.dispatcher), ws.app_host, ws.app_port)
+        return server
 
     async def _stop(self) -> None:
         self.reconciler.stop()
