@@ -11,8 +11,9 @@ Each message still gets its own answer. A message to drop from a batch is publis
 topic's dead-letter topic by the worker itself and answered SUCCESS: daprd 1.18.2 (and
 1.18.3) panics on a bulk DROP whenever the batch also held a record it could not parse, or
 was a retry of part of a batch (postman/grpc/grpc.go:324 indexes the delivered subset with
-the whole batch's entry index). A message daprd cannot parse it dead-letters itself. If the
-dead-letter publish fails, the answer is RETRY: the message comes back, nothing is lost.
+the whole batch's entry index). Records daprd cannot parse at all, it dead-letters itself.
+If our dead-letter publish fails, the answer is RETRY: the message comes back, nothing is
+lost.
 """
 
 import base64

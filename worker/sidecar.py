@@ -98,27 +98,25 @@ class Sidecar:
 
     async def publish(self, topic: str, data: str, partition_key: str) -> None:
         """JSON text to `topic` (this is also the outbox relay's Publisher)."""
-        await self._call(
-            "publish_event",
-            pubsub_name=self.pubsub,
-            topic_name=topic,
-            data=data,
-            data_content_type="application/json",
-            # The Kafka component uses it as the record key: one task → one partition.
-            publish_metadata={"partitionKey": partition_key},
-        )
+        # The Kafka component uses partitionKey as the record key: one task → one partition.
+        await self._publish(topic, data, "application/json", {"partitionKey": partition_key})
 
     async def dead_letter(self, topic: str, record: bytes, key: str) -> None:
         """A record the worker drops, published as it is (the app callback's DeadLetter)."""
         metadata = {"rawPayload": "true"}  # already a CloudEvent: not wrapped in another
         if key:
             metadata["partitionKey"] = key
+        await self._publish(topic, record, "application/cloudevents+json", metadata)
+
+    async def _publish(
+        self, topic: str, data: str | bytes, content_type: str, metadata: dict[str, str]
+    ) -> None:
         await self._call(
             "publish_event",
             pubsub_name=self.pubsub,
             topic_name=topic,
-            data=record,
-            data_content_type="application/cloudevents+json",
+            data=data,
+            data_content_type=content_type,
             publish_metadata=metadata,
         )
 
