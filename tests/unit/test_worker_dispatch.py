@@ -36,6 +36,20 @@ async def _ok(event: object) -> str:
     return "done"
 
 
+class Overlap:
+    """Counts handlers running at once (the most seen), around a short sleep."""
+
+    def __init__(self) -> None:
+        self.running = 0
+        self.most = 0
+
+    async def work(self, seconds: float) -> None:
+        self.running += 1
+        self.most = max(self.most, self.running)
+        await asyncio.sleep(seconds)
+        self.running -= 1
+
+
 async def test_valid_event_reaches_the_handler() -> None:
     seen: list[object] = []
 
@@ -115,16 +129,11 @@ async def test_a_slow_handler_is_answered_retry_at_the_timeout() -> None:
 async def test_a_batch_keeps_each_keys_order_and_runs_keys_side_by_side() -> None:
     first, second = uuid4(), uuid4()
     batch = [_due(first), _due(second), b"not json", _due(first), _due(second)]
-    running = 0
-    most = 0
+    overlap = Overlap()
     order: list[str] = []
 
     async def handler(event: ReminderDue) -> str:
-        nonlocal running, most
-        running += 1
-        most = max(most, running)
-        await asyncio.sleep(0.05)
-        running -= 1
+        await overlap.work(0.05)
         order.append(str(event.event_id))
         if event.event_id == UUID(batch[4]["event_id"]):  # type: ignore[index]
             raise ConnectionError("sidecar away")
@@ -135,7 +144,7 @@ async def test_a_batch_keeps_each_keys_order_and_runs_keys_side_by_side() -> Non
     ids = [m["event_id"] for m in batch if isinstance(m, dict)]
     assert order.index(ids[0]) < order.index(ids[2])  # first's two events, in order
     assert order.index(ids[1]) < order.index(ids[3])
-    assert most == 2  # one handler per key at a time, both keys at once
+    assert overlap.most == 2  # one handler per key at a time, both keys at once
 
 
 async def test_after_a_retry_the_keys_later_events_wait() -> None:
@@ -155,21 +164,16 @@ async def test_after_a_retry_the_keys_later_events_wait() -> None:
 
 
 async def test_concurrency_is_bounded() -> None:
-    running = 0
-    most = 0
+    overlap = Overlap()
 
     async def handler(event: object) -> str:
-        nonlocal running, most
-        running += 1
-        most = max(most, running)
-        await asyncio.sleep(0.02)
-        running -= 1
+        await overlap.work(0.02)
         return "done"
 
     batch = [_message(_due()) for _ in range(20)]
     answers = await Dispatcher(5, 3).handle_batch(REMINDERS, handler, batch)
     assert answers == [Answer.SUCCESS] * 20
-    assert most == 3
+    assert overlap.most == 3
 
 
 async def test_drain_waits_for_in_flight_then_refuses_new_work() -> None:
