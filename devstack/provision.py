@@ -138,7 +138,7 @@ def ensure_postgres() -> Path:
     """Debian's PostgreSQL server binaries (installed with apt-get when missing and root)."""
     if (PG_BIN / "postgres").exists():
         return PG_BIN
-    _apt_install(f"postgresql-{versions.POSTGRES_MAJOR}", "postgresql-contrib")
+    apt_install(f"postgresql-{versions.POSTGRES_MAJOR}", "postgresql-contrib")
     if not (PG_BIN / "postgres").exists():
         raise StackError(f"PostgreSQL server binaries not found in {PG_BIN}")
     return PG_BIN
@@ -148,11 +148,11 @@ def ensure_chromium() -> Path:
     """Debian's Chromium, for Playwright (its own browser download cannot work here)."""
     path = Path("/usr/bin/chromium")
     if not path.exists():
-        _apt_install("chromium")
+        apt_install("chromium")
     return path
 
 
-def _apt_install(*packages: str) -> None:
+def apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
         raise StackError(
             f"missing Debian packages; run: sudo apt-get install -y {' '.join(packages)}"
