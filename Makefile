@@ -6,12 +6,14 @@ export TODO_CACHE_DIR ?= $(HOME)/.cache/todo-devstack
 PY := $(TODO_CACHE_DIR)/venv/bin/python
 DEVSTACK := $(PY) -m devstack
 
-.PHONY: help install provision up down clean status logs run test test-unit lint format bench
+.PHONY: help install provision up down clean status logs run test test-unit lint format bench \
+	cluster cluster-down cluster-status
 
 help:
 	@echo "make run      start the whole system and follow its logs (Ctrl-C stops it)"
 	@echo "make test     run the whole test suite on its own stack"
 	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | bench"
+	@echo "make cluster | cluster-down | cluster-status [JSON=1]   (local Kubernetes, root)"
 
 install:
 	@python3 devstack/python_env.py >/dev/null
@@ -55,3 +57,12 @@ format: install
 bench: install
 	@$(DEVSTACK) provision --browser
 	@$(PY) -m bench
+
+cluster: install
+	@$(DEVSTACK) cluster up
+
+cluster-down: install
+	@$(DEVSTACK) cluster down
+
+cluster-status: install
+	@$(DEVSTACK) cluster status $(if $(JSON),--json,)

@@ -29,6 +29,9 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("status", help="each part's state").add_argument("--json", action="store_true")
     sub.add_parser("logs", help="follow every part's log")
     sub.add_parser("run", help="up, then follow logs; Ctrl-C stops everything")
+    cluster = sub.add_parser("cluster", help="the local single-node Kubernetes cluster")
+    cluster.add_argument("action", choices=["up", "down", "status"])
+    cluster.add_argument("--json", action="store_true", help="status for machines")
     args = parser.parse_args(argv)
     try:
         cfg = config.load()
@@ -61,6 +64,8 @@ def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
         _print_status(cfg, as_json=args.json)
     elif args.command == "logs":
         follow_logs(cfg)
+    elif args.command == "cluster":
+        _cluster(args.action, as_json=args.json)
     elif args.command == "run":
         _stop_on_signals()
         provision.ensure_all()
@@ -71,6 +76,18 @@ def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
             print()
             say("interrupted: stopping the stack")
             stack.down(cfg)
+
+
+def _cluster(action: str, as_json: bool) -> None:
+    # Imported here: the cluster's modules are for root on a machine that can run it.
+    from devstack.cluster import lifecycle
+
+    if action == "up":
+        lifecycle.up()
+    elif action == "down":
+        lifecycle.down()
+    else:
+        lifecycle.print_status(as_json)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 
@@ -48,6 +48,7 @@ def spawn(
     env: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     user: str | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> int:
     run_dir.mkdir(parents=True, exist_ok=True)
     log_file.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +64,7 @@ def spawn(
             cwd=cwd,
             start_new_session=True,
             user=user,
+            preexec_fn=preexec_fn,
         )
     pid_file(run_dir, part).write_text(str(proc.pid))
     return proc.pid
