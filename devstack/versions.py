@@ -5,3 +5,13 @@ KAFKA = "4.2.2"  # also pinned in devstack/kafka/pom.xml
 BUN = "1.4.4"
 UV = "0.13.9"
 POSTGRES_MAJOR = "15"  # Debian bookworm's server
+
+# The local Kubernetes cluster (devstack/cluster): each also pinned in the go.mod of
+# devstack/cluster/gomod/<part>/, which `go mod tidy` resolved against it.
+KUBERNETES = "1.37.2"  # staging modules at v0.37.2
+CONTAINERD = "2.3.7"
+ETCD = "3.6.16"
+COREDNS = "1.13.2"
+METALLB = "0.15.3"
+# Kubernetes' build/pause tag: containerd's default sandbox image is registry.k8s.io/pause:3.10.2
+PAUSE = "3.10.2"

@@ -1,0 +1,1 @@
+"""The local single-node Kubernetes cluster: its pinned binaries, images and runtime."""

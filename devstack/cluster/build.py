@@ -1,0 +1,376 @@
+"""Build every binary the local Kubernetes cluster runs, from pinned Go modules, into the cache.
+
+Each part has a go.mod of our own under devstack/cluster/gomod/<part>/ (the upstream go.mod
+files carry replace or exclude directives, or staging paths, so `go install mod@version`
+refuses them). A part lands in `cache_dir()/cluster/<part>-<version>-<key>/`, the key being a
+hash of its module files and build settings: it is rebuilt only when they change. It is
+built into a `.partial` folder, checked, then renamed, so a killed build never looks
+installed; a lock file lets two callers share one build.
+
+    python -m devstack provision --part cluster
+"""
+
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from devstack import versions
+from devstack.config import cache_dir
+from devstack.errors import StackError
+from devstack.progress import run, say
+
+GOMOD = Path(__file__).resolve().parent / "gomod"
+PROXY_HINT = "Is the Go module proxy reachable? (GOPROXY)"
+KUBE_COMMANDS = (
+    "kube-apiserver",
+    "kube-controller-manager",
+    "kube-scheduler",
+    "kubelet",
+    "kube-proxy",
+    "kubectl",
+)
+DAPR_COMMANDS = ("daprd", "injector", "operator", "placement", "scheduler", "sentry")
+
+
+def input_key(files: Iterable[Path], *settings: str) -> str:
+    """A short hash of the files' names and contents and of the build settings."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for s in settings:
+        h.update(s.encode() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def module_files(part: str) -> list[Path]:
+    return sorted(p for p in (GOMOD / part).iterdir() if p.is_file())
+
+
+def cluster_cache() -> Path:
+    return cache_dir() / "cluster"
+
+
+def go_env() -> dict[str, str]:
+    root = cache_dir()
+    return {
+        **os.environ,
+        "GOMODCACHE": str(root / "gomod"),
+        "GOCACHE": os.environ.get("GOCACHE", str(root / "gocache")),
+        "GOFLAGS": "-modcacherw",
+        # The pinned toolchain builds it, never one the go command would fetch.
+        "GOTOOLCHAIN": "local",
+        "CGO_ENABLED": "0",
+    }
+
+
+def _go() -> str:
+    go = shutil.which("go")
+    if go is None:
+        raise StackError("`go` is not on PATH: install Go 1.26.8 or newer")
+    return go
+
+
+@contextmanager
+def _locked(name: str) -> Iterator[None]:
+    """One build of a part at a time, across processes (a second caller waits, then finds it)."""
+    cluster_cache().mkdir(parents=True, exist_ok=True)
+    with open(cluster_cache() / f".{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _cached(
+    name: str,
+    target: Path,
+    expected: Iterable[str],
+    build: Callable[[Path], None],
+) -> Path:
+    """`target` if it holds every expected file, else build it via `<target>.partial`."""
+    expected = list(expected)
+    if _complete(target, expected):
+        return target
+    with _locked(name):
+        if _complete(target, expected):
+            return target
+        partial = target.parent / f"{target.name}.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        partial.mkdir(parents=True)
+        build(partial)
+        missing = [e for e in expected if not (partial / e).exists()]
+        if missing:
+            raise StackError(f"building {name}: {', '.join(missing)} missing in {partial}")
+        shutil.rmtree(target, ignore_errors=True)
+        partial.rename(target)
+    return target
+
+
+def _complete(target: Path, expected: list[str]) -> bool:
+    return all((target / e).exists() for e in expected)
+
+
+def _go_build(label: str, part: str, out: Path, packages: list[str], *flags: str) -> None:
+    run(
+        label,
+        [_go(), "build", "-trimpath", "-v", *flags, "-o", str(out), *packages],
+        env=go_env(),
+        cwd=GOMOD / part,
+        hint=PROXY_HINT,
+    )
+
+
+def _check_version(binary: Path, args: list[str], expected: str) -> None:
+    """A binary that does not report its pinned version is a build fault, found here."""
+    proc = subprocess.run(
+        [str(binary), *args], capture_output=True, text=True, check=False, timeout=60
+    )
+    output = proc.stdout + proc.stderr
+    if expected not in output:
+        raise StackError(f"{binary.name} {' '.join(args)} does not report {expected}: {output}")
+
+
+def _module_dir(module: str, version: str) -> Path:
+    """Where the module cache unpacked `module@version` (downloading it if needed)."""
+    proc = subprocess.run(
+        [_go(), "mod", "download", "-json", f"{module}@{version}"],
+        env=go_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=GOMOD,  # no go.mod here: the download must not consult one
+    )
+    if proc.returncode != 0:
+        raise StackError(f"go mod download {module}@{version} failed: {proc.stdout}{proc.stderr}")
+    return Path(json.loads(proc.stdout)["Dir"])
+
+
+def _part_dir(part: str, version: str, *settings: str) -> Path:
+    key = input_key(module_files(part), version, *settings)
+    return cluster_cache() / f"{part}-{version}-{key}"
+
+
+# --- containerd ---------------------------------------------------------------------------
+
+CONTAINERD_TAGS = "no_btrfs urfave_cli_no_docs"
+# As containerd's Makefile: the shim is built without the gRPC TTRPC-only paths it never uses.
+CONTAINERD_SHIM_TAGS = f"{CONTAINERD_TAGS} no_grpc"
+
+
+def _containerd_ldflags() -> str:
+    pkg = "github.com/containerd/containerd/v2"
+    return (
+        f"-s -w -X {pkg}/version.Version=v{versions.CONTAINERD}"
+        f" -X {pkg}/version.Package={pkg} -X {pkg}/version.Revision=v{versions.CONTAINERD}"
+    )
+
+
+def ensure_containerd() -> Path:
+    """containerd, its runc shim and ctr (no btrfs snapshotter: no cgo, no btrfs headers)."""
+    ldflags = _containerd_ldflags()
+    target = _part_dir("containerd", versions.CONTAINERD, CONTAINERD_TAGS, ldflags)
+
+    def build(out: Path) -> None:
+        pkg = "github.com/containerd/containerd/v2/cmd"
+        label = f"building containerd {versions.CONTAINERD} (first time: about 3-5 minutes)"
+        tags = ["-tags", CONTAINERD_TAGS, "-ldflags", ldflags]
+        _go_build(label, "containerd", out, [f"{pkg}/containerd", f"{pkg}/ctr"], *tags)
+        shim_tags = ["-tags", CONTAINERD_SHIM_TAGS, "-ldflags", ldflags]
+        shim = f"{pkg}/containerd-shim-runc-v2"
+        _go_build("building containerd-shim-runc-v2", "containerd", out, [shim], *shim_tags)
+        _check_version(out / "containerd", ["--version"], f"v{versions.CONTAINERD}")
+
+    return _cached("containerd", target, ["containerd", "containerd-shim-runc-v2", "ctr"], build)
+
+
+# --- Kubernetes ---------------------------------------------------------------------------
+
+
+def _kube_ldflags() -> str:
+    major, minor, _ = versions.KUBERNETES.split(".")
+    flags = ["-s", "-w"]
+    # What hack/lib/version.sh sets; kubectl's client version reads client-go's copy.
+    for pkg in ("k8s.io/client-go/pkg/version", "k8s.io/component-base/version"):
+        flags += [
+            f"-X {pkg}.gitVersion=v{versions.KUBERNETES}",
+            f"-X {pkg}.gitMajor={major}",
+            f"-X {pkg}.gitMinor={minor}",
+            f"-X {pkg}.gitTreeState=clean",
+        ]
+    return " ".join(flags)
+
+
+def ensure_kubernetes() -> Path:
+    """kube-apiserver, -controller-manager, -scheduler, kubelet, kube-proxy and kubectl: one
+    multi-call binary `kube` (gomod/kubernetes/main.go) and a symlink for each name."""
+    ldflags = _kube_ldflags()
+    target = _part_dir("kubernetes", versions.KUBERNETES, ldflags)
+
+    def build(out: Path) -> None:
+        label = (
+            f"building Kubernetes {versions.KUBERNETES} (first time: about 15 minutes on 2 cores)"
+        )
+        _go_build(label, "kubernetes", out / "kube", ["."], "-ldflags", ldflags)
+        for name in KUBE_COMMANDS:
+            (out / name).symlink_to("kube")
+        for name in KUBE_COMMANDS:
+            args = ["version", "--client"] if name == "kubectl" else ["--version"]
+            _check_version(out / name, args, f"v{versions.KUBERNETES}")
+
+    return _cached("kubernetes", target, ["kube", *KUBE_COMMANDS], build)
+
+
+# --- etcd ---------------------------------------------------------------------------------
+
+
+def ensure_etcd() -> Path:
+    """etcd (its main is the root package of go.etcd.io/etcd/server/v3) and etcdctl."""
+    target = _part_dir("etcd", versions.ETCD, "-s -w")
+
+    def build(out: Path) -> None:
+        label = f"building etcd {versions.ETCD} (first time: about 2-4 minutes)"
+        flags = ["-ldflags", "-s -w"]
+        _go_build(label, "etcd", out / "etcd", ["go.etcd.io/etcd/server/v3"], *flags)
+        etcdctl = ["go.etcd.io/etcd/etcdctl/v3"]
+        _go_build("building etcdctl", "etcd", out / "etcdctl", etcdctl, *flags)
+        _check_version(out / "etcd", ["--version"], versions.ETCD)
+
+    return _cached("etcd", target, ["etcd", "etcdctl"], build)
+
+
+# --- CoreDNS ------------------------------------------------------------------------------
+
+
+def ensure_coredns() -> Path:
+    """CoreDNS with its default plugin set (core/plugin/zplugin.go of the release)."""
+    target = _part_dir("coredns", versions.COREDNS, "-s -w")
+
+    def build(out: Path) -> None:
+        label = f"building CoreDNS {versions.COREDNS} (first time: about 3-5 minutes)"
+        _go_build(
+            label, "coredns", out / "coredns", ["github.com/coredns/coredns"], "-ldflags", "-s -w"
+        )
+        _check_version(out / "coredns", ["-version"], f"CoreDNS-{versions.COREDNS}")
+
+    return _cached("coredns", target, ["coredns"], build)
+
+
+# --- MetalLB ------------------------------------------------------------------------------
+
+METALLB_MODULE = "go.universe.tf/metallb"
+
+
+def ensure_metallb() -> Path:
+    """MetalLB's controller and speaker, and the manifests of the release beside them:
+    `metallb-native.yaml` (namespace, CRDs, RBAC, webhook, controller Deployment, speaker
+    DaemonSet, as the project's own install instructions apply it) and `crd/` (the CRDs alone)."""
+    target = _part_dir("metallb", versions.METALLB, "-s -w")
+
+    def build(out: Path) -> None:
+        label = f"building MetalLB {versions.METALLB} (first time: about 3-5 minutes)"
+        packages = [f"{METALLB_MODULE}/controller", f"{METALLB_MODULE}/speaker"]
+        _go_build(label, "metallb", out, packages, "-ldflags", "-s -w")
+        src = _module_dir(METALLB_MODULE, f"v{versions.METALLB}")
+        shutil.copy(src / "config/manifests/metallb-native.yaml", out / "metallb-native.yaml")
+        shutil.copytree(src / "config/crd/bases", out / "crd")
+        for f in [out / "metallb-native.yaml", *(out / "crd").iterdir()]:
+            f.chmod(0o644)  # the module cache's files are read-only
+
+    return _cached(
+        "metallb", target, ["controller", "speaker", "metallb-native.yaml", "crd"], build
+    )
+
+
+# --- Dapr control plane -------------------------------------------------------------------
+
+DAPR_MODULE = "github.com/dapr/dapr"
+
+
+def ensure_dapr_control_plane() -> Path:
+    """sentry, operator, injector, placement, scheduler and daprd at the Dapr release of
+    devstack/daprd (gomod/dapr repeats that go.mod, with the control plane's commands)."""
+    target = _part_dir("dapr", versions.DAPR_RUNTIME, "stablecomponents", "-s -w")
+
+    def build(out: Path) -> None:
+        cmd = f"{DAPR_MODULE}/cmd"
+        flags = ["-ldflags", "-s -w"]
+        label = f"building daprd {versions.DAPR_RUNTIME} (first time: about 5-15 minutes)"
+        daprd = [f"{cmd}/daprd"]
+        _go_build(label, "dapr", out / "daprd", daprd, "-tags", "stablecomponents", *flags)
+        others = [f"{cmd}/{c}" for c in DAPR_COMMANDS if c != "daprd"]
+        label = f"building the Dapr control plane {versions.DAPR_RUNTIME}"
+        _go_build(label, "dapr", out, others, *flags)
+
+    return _cached("dapr", target, DAPR_COMMANDS, build)
+
+
+def ensure_dapr_chart() -> Path:
+    """Dapr's own Helm chart (charts/dapr of the pinned module), for `helm install`."""
+    target = cluster_cache() / f"dapr-chart-{versions.DAPR_RUNTIME}"
+
+    def build(out: Path) -> None:
+        src = _module_dir(DAPR_MODULE, f"v{versions.DAPR_RUNTIME}") / "charts" / "dapr"
+        shutil.copytree(src, out, dirs_exist_ok=True)
+        for path in out.rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+    return _cached("dapr-chart", target, ["Chart.yaml", "values.yaml"], build)
+
+
+# --- pause --------------------------------------------------------------------------------
+
+
+def ensure_pause() -> Path:
+    """The pod sandbox's `pause`, compiled statically from Kubernetes' build/pause source with
+    its Makefile's flags (that Makefile builds it in a cross-compiler image)."""
+    cc = _ensure_cc()
+    source = _module_dir("k8s.io/kubernetes", f"v{versions.KUBERNETES}") / "build/pause/linux"
+    cflags = ["-Os", "-Wall", "-Werror", "-static", f"-DVERSION=v{versions.PAUSE}"]
+    target = cluster_cache() / f"pause-{versions.PAUSE}-{input_key([source / 'pause.c'], *cflags)}"
+
+    def build(out: Path) -> None:
+        hint = "Is a C compiler installed? (gcc, libc6-dev)"
+        run(
+            "compiling pause",
+            [cc, *cflags, "-o", str(out / "pause"), str(source / "pause.c")],
+            hint=hint,
+        )
+        run("stripping pause", ["strip", str(out / "pause")], hint=hint)
+        _check_version(out / "pause", ["-v"], f"v{versions.PAUSE}")
+
+    return _cached("pause", target, ["pause"], build)
+
+
+def _ensure_cc() -> str:
+    cc = shutil.which("cc")
+    if cc is not None and Path("/usr/include/stdio.h").exists():
+        return cc
+    if os.geteuid() != 0:
+        raise StackError("no C compiler: run `sudo apt-get install -y gcc libc6-dev`")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    hint = "Are Debian's package mirrors reachable?"
+    run("apt-get update", ["apt-get", "update", "-q"], env=env, hint=hint)
+    run(
+        "installing gcc", ["apt-get", "install", "-y", "-q", "gcc", "libc6-dev"], env=env, hint=hint
+    )
+    return shutil.which("cc") or "cc"
+
+
+def ensure_all() -> dict[str, Path]:
+    """Every cluster part, the cheap ones first."""
+    parts = {
+        "pause": ensure_pause(),
+        "containerd": ensure_containerd(),
+        "etcd": ensure_etcd(),
+        "coredns": ensure_coredns(),
+        "metallb": ensure_metallb(),
+        "dapr": ensure_dapr_control_plane(),
+        "dapr-chart": ensure_dapr_chart(),
+        "kubernetes": ensure_kubernetes(),
+    }
+    say("all cluster parts are built")
+    return parts
