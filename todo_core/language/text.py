@@ -1,0 +1,53 @@
+"""A phrase being taken apart: what is still free text, and what has been recognised.
+
+Positions always refer to the original text. Quoted fragments ("monthly report") are
+masked before any rule runs, so nothing inside quotes is ever taken for a date, a tag or
+a priority; the quotes themselves are dropped from the title.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+_QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?!\w)")
+_MASK = "\x01"
+_CONNECTORS = {"at", "on", "by", "due", "in", "from", "and", "for", "to", "with", "every"}
+
+
+@dataclass
+class Phrase:
+    original: str
+    work: str = ""  # lowercased; consumed and quoted characters replaced
+    quotes: list[tuple[int, int]] = field(default_factory=list)  # spans of the quote marks
+
+    def __post_init__(self) -> None:
+        chars = list(self.original.lower())
+        for match in _QUOTED.finditer(self.original):
+            if match.start() > 0 and self.original[match.start() - 1].isalnum():
+                continue  # an apostrophe inside a word ("mom's"), not a quote
+            for i in range(match.start(), match.end()):
+                chars[i] = _MASK
+            self.quotes += [(match.start(), match.start() + 1), (match.end() - 1, match.end())]
+        self.work = "".join(chars)
+
+    def take(self, start: int, end: int) -> str:
+        """Mark [start, end) as recognised; returns the original words."""
+        self.work = self.work[:start] + " " * (end - start) + self.work[end:]
+        return self.original[start:end]
+
+    def find(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        return list(pattern.finditer(self.work))
+
+    def title(self) -> str:
+        """What is left: unrecognised words, quotes removed, dangling connectors dropped."""
+        quote_marks = {i for start, end in self.quotes for i in range(start, end)}
+        kept = [
+            ch if (self.work[i] != " " or ch.isspace()) and i not in quote_marks else " "
+            for i, ch in enumerate(self.original)
+        ]
+        quoted = {i for i, ch in enumerate(self.work) if ch == _MASK}
+        words = [(m.group(), m.start() in quoted) for m in re.finditer(r"\S+", "".join(kept))]
+        while words and not words[-1][1] and words[-1][0].lower().strip(",;:") in _CONNECTORS:
+            words.pop()
+        while words and not words[0][1] and words[0][0].lower() in _CONNECTORS - {"to"}:
+            words.pop(0)
+        return " ".join(word for word, _ in words).strip(" ,;:-")
