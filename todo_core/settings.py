@@ -50,6 +50,11 @@ class Settings(BaseSettings):
     # well before that (a healthy read takes milliseconds).
     session_read_timeout_seconds: float = Field(default=2.0, gt=0)
 
+    # The assistant's conversations (chat:{id} in the state store) expire this long after
+    # their last message; each keeps at most this many turns (a message and its reply are two).
+    chat_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
+    chat_max_turns: int = Field(default=50, ge=2, le=1000)
+
     # Dapr component names: they must match deploy/dapr/components/*.yaml.
     pubsub_name: str = "pubsub"
     statestore_name: str = "statestore"

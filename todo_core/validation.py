@@ -364,6 +364,23 @@ class TaskUpdate(_Input):
         return self.model_dump(mode="json", exclude_unset=True, exclude={"version"})
 
 
+# ---- the assistant -----------------------------------------------------------------------
+
+CHAT_MAX = 2000
+ChatText = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=CHAT_MAX),
+    AfterValidator(_no_nul),
+]
+
+
+class ChatMessage(_Input):
+    """One message to the assistant; without a conversation id it starts a new one."""
+
+    message: ChatText
+    conversation_id: UUID | None = None
+
+
 # ---- listing ------------------------------------------------------------------------------
 
 SortKey = Literal["due", "priority", "created", "title"]

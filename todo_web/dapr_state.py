@@ -1,4 +1,5 @@
-"""The web app's one Dapr client: state (sessions, preferences) and the outbox publisher.
+"""The web app's one Dapr client: state (sessions, preferences, conversations) and the
+outbox publisher.
 
 The client is created on first use, not at import: the sidecar starts after the app (daprd
 waits for the app's port), and the SDK's constructor waits for the sidecar to be healthy.
@@ -70,4 +71,40 @@ async def delete(key: str) -> None:
     try:
         await (await client()).delete_state(get_settings().statestore_name, key)
     except _UNAVAILABLE as exc:
+        raise SidecarUnavailable(str(exc)) from exc
+
+
+class StateConflict(RuntimeError):
+    """An ETag-guarded write lost: the key changed since it was read."""
+
+
+async def get_json_etag(key: str) -> tuple[dict[str, Any] | None, str]:
+    """(value, etag); an absent key gives (None, "")."""
+    try:
+        item = await (await client()).get_state(get_settings().statestore_name, key)
+    except _UNAVAILABLE as exc:
+        raise SidecarUnavailable(str(exc)) from exc
+    return (json.loads(item.data) if item.data else None), item.etag or ""
+
+
+async def save_json_etag(
+    key: str, value: dict[str, Any], etag: str, ttl_seconds: int | None = None
+) -> None:
+    """Write only if the key still has `etag` (StateConflict otherwise). An empty etag is a
+    plain upsert: first-write concurrency on a new key is reported by the PostgreSQL store
+    as a generic error that the sidecar's retry policy would repeat for seconds."""
+    metadata = {"ttlInSeconds": str(ttl_seconds)} if ttl_seconds else None
+    try:
+        await (await client()).save_state(
+            get_settings().statestore_name,
+            key,
+            json.dumps(value),
+            etag=etag or None,
+            state_metadata=metadata,
+        )
+    except _UNAVAILABLE as exc:
+        details = exc.details() if isinstance(exc, DaprGrpcError) else None
+        text = f"{exc} {details or ''}".lower()
+        if etag and ("etag" in text or "no item was updated" in text):
+            raise StateConflict(key) from exc
         raise SidecarUnavailable(str(exc)) from exc

@@ -154,19 +154,22 @@ def _relative(match: re.Match[str], ctx: Context) -> Found:
     return Found(match.start(), match.end(), day=ctx.today + step)
 
 
+YEARS = range(1970, 2200)  # what a task's date can be; outside, the words stay in the title
+
+
 def _iso(match: re.Match[str], _: Context) -> Found | None:
     try:
         day = date.fromisoformat(match.group("iso"))
     except ValueError:
         return None
-    return Found(match.start(), match.end(), day=day)
+    return Found(match.start(), match.end(), day=day) if day.year in YEARS else None
 
 
 def _calendar(match: re.Match[str], ctx: Context) -> Found | None:
     """A calendar date in words or digits: dateparser reads it, we keep the day."""
     text = " ".join(match.group("cal").split())
     parsed = _dateparser(text, ctx.local_now.replace(second=0, microsecond=0), ctx.day_first)
-    if parsed is None:
+    if parsed is None or parsed.year not in YEARS:
         return None
     return Found(match.start(), match.end(), day=parsed.date())
 

@@ -45,9 +45,23 @@ class Phrase:
             for i, ch in enumerate(self.original)
         ]
         quoted = {i for i, ch in enumerate(self.work) if ch == _MASK}
-        words = [(m.group(), m.start() in quoted) for m in re.finditer(r"\S+", "".join(kept))]
-        while words and not words[-1][1] and words[-1][0].lower().strip(",;:") in _CONNECTORS:
+        taken = [
+            i for i, ch in enumerate(self.work) if ch == " " and not self.original[i].isspace()
+        ]
+        words = [m for m in re.finditer(r"\S+", "".join(kept))]
+
+        def dangling(word: re.Match[str], after: bool) -> bool:
+            # A connector left behind by a slot: "call mom at [5pm]", "[every day] at 9".
+            near = (
+                any(i >= word.end() for i in taken)
+                if after
+                else any(i < word.start() for i in taken)
+            )
+            text = word.group().lower().strip(",;:")
+            return near and word.start() not in quoted and text in _CONNECTORS
+
+        while words and dangling(words[-1], after=True):
             words.pop()
-        while words and not words[0][1] and words[0][0].lower() in _CONNECTORS - {"to"}:
+        while words and words[0].group().lower() != "to" and dangling(words[0], after=False):
             words.pop(0)
-        return " ".join(word for word, _ in words).strip(" ,;:-")
+        return " ".join(word.group() for word in words).strip(" ,;:-")

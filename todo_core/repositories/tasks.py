@@ -322,6 +322,28 @@ async def spawn_next_occurrence(
     return task
 
 
+# ---- naming ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaskName:
+    id: UUID
+    title: str
+    status: Status
+
+
+async def task_names(session: AsyncSession, user_id: UUID, limit: int = 2000) -> list[TaskName]:
+    """Ids, titles and statuses of the user's tasks, most recently changed first: what the
+    assistant matches a task's name against."""
+    statement = (
+        select(Task.id, Task.title, Task.status)
+        .where(col(Task.user_id) == user_id)
+        .order_by(col(Task.updated_at).desc())
+        .limit(limit)
+    )
+    return [TaskName(*row) for row in (await session.exec(statement)).all()]
+
+
 # ---- listing --------------------------------------------------------------------------------
 
 

@@ -7,13 +7,23 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from loguru import logger
 
-from todo_web.api import auth, browser_session, errors, health, notifications, tasks
+from todo_web.api import (
+    auth,
+    browser_session,
+    chat,
+    errors,
+    health,
+    notifications,
+    request_models,
+    tasks,
+)
 
 
 def create_api() -> FastAPI:
     api = FastAPI(title="Todo API", version="1", docs_url="/docs", openapi_url="/openapi.json")
     errors.install(api)
-    for module in (health, auth, browser_session, tasks, notifications):
+    request_models.install(api)
+    for module in (health, auth, browser_session, tasks, notifications, chat):
         api.include_router(module.router)
 
     @api.middleware("http")

@@ -10,6 +10,7 @@ from todo_core.validation import Login, PasswordChange, ProfileUpdate, SignUp
 from todo_web import sessions
 from todo_web.api.deps import CurrentUser, token_of
 from todo_web.api.errors import ApiError
+from todo_web.api.request_models import described_by
 from todo_web.api.schemas import TokenOut, UserOut
 from todo_web.ratelimit import throttle
 from todo_web.session_cookie import clear_session_cookie, set_session_cookie
@@ -19,7 +20,7 @@ router = APIRouter(prefix="/api", tags=["auth"])
 WRONG = "wrong email or password"
 
 
-@router.post("/auth/register", status_code=201)
+@router.post("/auth/register", status_code=201, openapi_extra=described_by(SignUp))
 async def register(
     request: Request,
     response: Response,
@@ -33,7 +34,7 @@ async def register(
     return TokenOut(token=token, user=UserOut.of(user))
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", openapi_extra=described_by(Login))
 async def login(request: Request, response: Response, body: dict[str, Any] = Body(...)) -> TokenOut:  # noqa: B008
     data = Login.model_validate(body)
     address = request.client.host if request.client else "?"
@@ -71,7 +72,7 @@ async def me(user: CurrentUser) -> UserOut:
     return UserOut.of(user)
 
 
-@router.patch("/me")
+@router.patch("/me", openapi_extra=described_by(ProfileUpdate))
 async def update_me(user: CurrentUser, body: dict[str, Any] = Body(...)) -> UserOut:  # noqa: B008
     changes = ProfileUpdate.model_validate(body)
     async with session_scope() as db:
@@ -79,7 +80,7 @@ async def update_me(user: CurrentUser, body: dict[str, Any] = Body(...)) -> User
     return UserOut.of(updated)
 
 
-@router.post("/me/password", status_code=204)
+@router.post("/me/password", status_code=204, openapi_extra=described_by(PasswordChange))
 async def change_password(user: CurrentUser, body: dict[str, Any] = Body(...)) -> Response:  # noqa: B008
     change = PasswordChange.model_validate(body)
     async with session_scope() as db:

@@ -104,3 +104,48 @@ class ActivityOut(BaseModel):
     @classmethod
     def of(cls, a: TaskActivity) -> "ActivityOut":
         return cls(event_type=a.event_type, occurred_at=a.occurred_at)
+
+
+class ChatAction(BaseModel):
+    kind: str  # created, completed, reopened, deleted, updated, restored
+    task_id: UUID
+    title: str
+
+
+class ChatTurnOut(BaseModel):
+    role: str  # user or assistant
+    text: str
+    at: datetime
+    actions: list[ChatAction] = []
+    parsed: dict[str, Any] | None = None  # what the parser read from an add
+    options: list[str] = []  # answers the assistant offers (a confirmation, a choice)
+
+    @classmethod
+    def of(cls, turn: dict[str, Any]) -> "ChatTurnOut":
+        return cls.model_validate({k: v for k, v in turn.items() if k in cls.model_fields})
+
+
+class ChatOut(BaseModel):
+    conversation_id: UUID
+    reply: str
+    actions: list[ChatAction]
+    parsed: dict[str, Any] | None
+    options: list[str]
+    pending: bool  # a question waits for an answer
+
+
+class ConversationSummaryOut(BaseModel):
+    id: UUID
+    title: str
+    created: datetime
+    updated: datetime
+    turns: int
+
+
+class ConversationOut(BaseModel):
+    id: UUID
+    title: str
+    created: datetime
+    updated: datetime
+    turns: list[ChatTurnOut]
+    pending: bool

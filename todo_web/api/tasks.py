@@ -11,9 +11,10 @@ from todo_core.db import session_scope
 from todo_core.repositories import tasks
 from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound
-from todo_core.validation import ListQuery, TaskUpdate, task_create
+from todo_core.validation import ListQuery, TaskCreate, TaskUpdate, task_create
 from todo_web import relay
 from todo_web.api.deps import SignedInUserId, user_in
+from todo_web.api.request_models import described_by
 from todo_web.api.schemas import ActivityOut, TaskOut, TaskPageOut
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
@@ -54,7 +55,7 @@ async def list_tasks(
     )
 
 
-@router.post("", status_code=201)
+@router.post("", status_code=201, openapi_extra=described_by(TaskCreate))
 async def create_task(user_id: SignedInUserId, request: Request, body: JsonBody) -> TaskOut:
     async with session_scope() as db:
         user = await user_in(db, user_id, request)
@@ -73,7 +74,7 @@ async def get_task(user_id: SignedInUserId, request: Request, task_id: UUID) -> 
     return TaskOut.of(task, user.time_zone)
 
 
-@router.patch("/{task_id}")
+@router.patch("/{task_id}", openapi_extra=described_by(TaskUpdate))
 async def update_task(
     user_id: SignedInUserId, request: Request, task_id: UUID, body: JsonBody
 ) -> TaskOut:

@@ -1,0 +1,61 @@
+"""The assistant's entry point for the REST API and the UI: one message in, one reply out,
+with the conversation read from and written back to the state store around it."""
+
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from todo_core.models import User, utcnow
+from todo_web.assistant import conversations
+from todo_web.assistant.conversations import Conversation
+from todo_web.assistant.engine import Engine, Reply
+
+
+class UnknownConversation(LookupError):
+    """No such conversation for this user (another user's looks exactly the same) → 404."""
+
+
+@dataclass(frozen=True)
+class Exchange:
+    conversation: Conversation
+    reply: Reply
+
+
+async def send(user: User, message: str, conversation_id: UUID | None = None) -> Exchange:
+    """Handle `message` in the given conversation, or in a new one when None.
+
+    Task changes commit before the conversation is written: if the state store fails
+    after that, the change stands and the reply says so through the API's 503."""
+    key = str(conversation_id or uuid4())
+    async with conversations.serialised(key):
+        if conversation_id is None:
+            conversation, etag = Conversation(id=key, owner=str(user.id)), ""
+        else:
+            found, etag = await conversations.load(conversation_id, user.id)
+            if found is None:
+                raise UnknownConversation(key)
+            conversation = found
+        asked = {"role": "user", "text": message, "at": utcnow().isoformat()}
+        reply = await Engine(user, conversation).handle(message)
+        turns = [asked, reply.turn()]
+        conversation.add_turns(turns)
+        await conversations.save(conversation, etag, turns)
+    if conversation_id is None:
+        await conversations.remember(user.id, key)
+    return Exchange(conversation, reply)
+
+
+async def get(user_id: UUID, conversation_id: UUID) -> Conversation:
+    found, _ = await conversations.load(conversation_id, user_id)
+    if found is None:
+        raise UnknownConversation(str(conversation_id))
+    return found
+
+
+async def delete(user_id: UUID, conversation_id: UUID) -> None:
+    await get(user_id, conversation_id)
+    await conversations.forget(user_id, str(conversation_id))
+
+
+async def list_for(user_id: UUID) -> list[Conversation]:
+    found = await conversations.list_for(user_id)
+    return sorted(found, key=lambda c: c.updated, reverse=True)
