@@ -12,8 +12,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from bench import list_tasks as list_bench
 from bench import (
+    assistant,
     machine,
     page_load,
     profiling,
@@ -22,6 +22,7 @@ from bench import (
     state_store,
     worker_figures,
 )
+from bench import list_tasks as list_bench
 from bench.stack import fresh_stack
 from bench.stats import Figure
 from devstack.config import StackConfig
@@ -62,6 +63,11 @@ def _profile(cfg: StackConfig, quick: bool) -> list[Figure]:
     return []
 
 
+def _assistant(cfg: StackConfig, quick: bool) -> list[Figure]:
+    parser = assistant.parser_per_phrase(5 if quick else 50)
+    return [parser, *asyncio.run(assistant.chat_server_time(cfg, 30 if quick else 300))]
+
+
 STEPS: dict[str, Step] = {
     "publish": _publish,
     "state": _state,
@@ -69,6 +75,7 @@ STEPS: dict[str, Step] = {
     "list": _list,
     "worker": worker_figures.run_all,
     "profile": _profile,
+    "assistant": _assistant,
 }
 
 

@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from todo_core.db import session_scope
+from todo_core.models import User
 from todo_core.validation import ChatMessage
 from todo_web.api.deps import SignedInUserId, user_in
 from todo_web.api.errors import ApiError
@@ -28,10 +29,12 @@ def _not_found() -> ApiError:
 
 @router.post("")
 async def send(user_id: SignedInUserId, request: Request, body: ChatMessage) -> ChatOut:
-    async with session_scope() as db:
-        user = await user_in(db, user_id, request)
+    async def load_user() -> User:
+        async with session_scope() as db:
+            return await user_in(db, user_id, request)
+
     try:
-        exchange = await service.send(user, body.message, body.conversation_id)
+        exchange = await service.send(user_id, load_user, body.message, body.conversation_id)
     except UnknownConversation as exc:
         raise _not_found() from exc
     reply = exchange.reply

@@ -1,6 +1,8 @@
 """The assistant's entry point for the REST API and the UI: one message in, one reply out,
 with the conversation read from and written back to the state store around it."""
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
@@ -20,28 +22,39 @@ class Exchange:
     reply: Reply
 
 
-async def send(user: User, message: str, conversation_id: UUID | None = None) -> Exchange:
+UserLoader = Callable[[], Awaitable[User]]
+
+
+async def send(
+    user_id: UUID, load_user: UserLoader, message: str, conversation_id: UUID | None = None
+) -> Exchange:
     """Handle `message` in the given conversation, or in a new one when None.
 
-    Task changes commit before the conversation is written: if the state store fails
-    after that, the change stands and the reply says so through the API's 503."""
+    The account (from the database) and the conversation (from the state store) are read
+    at the same time. Task changes commit before the conversation is written: if the state
+    store fails after that, the change stands and the API answers 503."""
     key = str(conversation_id or uuid4())
     async with conversations.serialised(key):
-        if conversation_id is None:
-            conversation, etag = Conversation(id=key, owner=str(user.id)), ""
-        else:
-            found, etag = await conversations.load(conversation_id, user.id)
-            if found is None:
-                raise UnknownConversation(key)
-            conversation = found
+        user, (conversation, etag) = await asyncio.gather(
+            load_user(), _conversation(user_id, key, conversation_id is None)
+        )
         asked = {"role": "user", "text": message, "at": utcnow().isoformat()}
         reply = await Engine(user, conversation).handle(message)
         turns = [asked, reply.turn()]
         conversation.add_turns(turns)
         await conversations.save(conversation, etag, turns)
     if conversation_id is None:
-        await conversations.remember(user.id, key)
+        await conversations.remember(user_id, key)
     return Exchange(conversation, reply)
+
+
+async def _conversation(user_id: UUID, key: str, new: bool) -> tuple[Conversation, str]:
+    if new:
+        return Conversation(id=key, owner=str(user_id)), ""
+    found, etag = await conversations.load(key, user_id)
+    if found is None:
+        raise UnknownConversation(key)
+    return found, etag
 
 
 async def get(user_id: UUID, conversation_id: UUID) -> Conversation:

@@ -43,9 +43,9 @@ def top_bar() -> rx.Component:
     )
 
 
-def signed_in_frame(*children: rx.Component) -> rx.Component:
+def signed_in_frame(*children: rx.Component, size: str = "3") -> rx.Component:
     return rx.container(
         rx.vstack(top_bar(), *children, spacing="4", width="100%"),
-        size="3",
+        size=size,
         padding_x=["2", "4"],
     )

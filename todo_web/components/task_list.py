@@ -2,8 +2,10 @@
 
 import reflex as rx
 
+from todo_web.components.assistant_panel import assistant_toggle
 from todo_web.components.fields import menu
 from todo_web.states.editor import EditorState
+from todo_web.states.quick_add import ChipView
 from todo_web.states.tasks import ANY, TasksState
 from todo_web.states.views import TaskRow
 
@@ -20,12 +22,13 @@ def quick_add() -> rx.Component:
             rx.input(
                 id="quick-title",
                 name="title",
-                placeholder="Add a task and press Enter",
-                max_length=200,
+                placeholder="Add a task: “pay rent every 1st at 10 #home p1”, then Enter",
+                max_length=500,
                 auto_focus=True,
                 flex="1",
                 size="3",
                 aria_label="New task title",
+                on_change=TasksState.preview_quick,
                 custom_attrs={"data-testid": "quick-add"},
             ),
             rx.button(
@@ -37,7 +40,17 @@ def quick_add() -> rx.Component:
                 on_click=EditorState.open_new,
                 custom_attrs={"data-testid": "new-task"},
             ),
+            assistant_toggle(),
             width="100%",
+        ),
+        rx.cond(
+            TasksState.quick_chips.length() > 0,
+            rx.flex(
+                rx.foreach(TasksState.quick_chips, quick_chip),
+                wrap="wrap",
+                spacing="2",
+                custom_attrs={"data-testid": "quick-chips"},
+            ),
         ),
         rx.cond(
             TasksState.quick_error != "",
@@ -45,6 +58,28 @@ def quick_add() -> rx.Component:
         ),
         on_submit=TasksState.quick_add,
         width="100%",
+    )
+
+
+def quick_chip(chip: ChipView, index: rx.Var[int]) -> rx.Component:
+    """What quick add recognised; × keeps those words in the title instead."""
+    return rx.badge(
+        rx.icon(chip.icon, size=12),
+        rx.text(chip.label, custom_attrs={"data-testid": "chip-label"}),
+        rx.icon_button(
+            rx.icon("x", size=12),
+            size="1",
+            variant="ghost",
+            type="button",
+            on_click=TasksState.remove_chip(index),
+            aria_label="Keep these words in the title: " + chip.words,
+            custom_attrs={"data-testid": "chip-remove"},
+        ),
+        title=chip.words,
+        variant="soft",
+        size="2",
+        radius="full",
+        custom_attrs={"data-testid": "chip", "data-kind": chip.kind},
     )
 
 

@@ -2,6 +2,7 @@
 
 import reflex as rx
 
+from todo_web.components.assistant_panel import assistant_panel
 from todo_web.components.layout import signed_in_frame
 from todo_web.components.task_dialog import task_dialog
 from todo_web.components.task_list import quick_add, task_list, view_controls
@@ -15,9 +16,23 @@ def tasks_page() -> rx.Component:
     return rx.cond(
         AuthState.signed_in,
         signed_in_frame(
-            quick_add(),
-            view_controls(),
-            task_list(),
+            rx.flex(
+                rx.vstack(
+                    quick_add(),
+                    view_controls(),
+                    task_list(),
+                    spacing="4",
+                    flex="1",
+                    min_width="0",
+                    width="100%",
+                ),
+                # Beside the list on wide screens, under it on narrow ones.
+                assistant_panel(),
+                direction=rx.breakpoints(initial="column", md="row"),
+                spacing="4",
+                width="100%",
+                align="start",
+            ),
             task_dialog(),
             # Starts the live loop when the page shows, and again after a reconnect (hydration
             # flips is_hydrated off and on, remounting the box): a restarted server has lost
@@ -26,6 +41,7 @@ def tasks_page() -> rx.Component:
                 rx.State.is_hydrated,
                 rx.box(on_mount=LiveState.watch("mount"), display="none"),
             ),
+            size="4",
         ),
         rx.center(rx.spinner(size="3"), min_height="100vh"),
     )

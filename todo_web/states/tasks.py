@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from todo_core.db import session_scope
 from todo_core.events import TaskSnapshot
+from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
 from todo_core.repositories import tasks as repo
 from todo_core.repositories.errors import NotFound
@@ -22,6 +23,7 @@ from todo_core.validation import ListQuery, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
 from todo_web.states.auth import AuthState
+from todo_web.states.quick_add import ChipView, quick_chips, unchip
 from todo_web.states.views import DB_ERRORS, TaskRow, task_row
 
 PAGE_SIZE = 50
@@ -54,6 +56,7 @@ class TasksState(AuthState):
     loading: bool = True
     load_error: str = ""
     quick_error: str = ""
+    quick_chips: list[ChipView] = []
 
     # The view, saved per user in the Dapr state store (sessions.save_prefs).
     q: str = ""
@@ -66,6 +69,7 @@ class TasksState(AuthState):
 
     # Backend-only (underscore): never sent to the browser.
     _fingerprint: str = ""
+    _quick_text: str = ""  # the quick-add box as last previewed
     # Recently deleted tasks (task.deleted snapshots as JSON) by id, for their toasts' Undo.
     _deleted: dict[str, dict[str, Any]] = {}
 
@@ -217,12 +221,31 @@ class TasksState(AuthState):
     # ---- changes ------------------------------------------------------------------------
 
     @rx.event
+    def preview_quick(self, text: str) -> None:
+        """What quick add recognises in the text so far, as chips."""
+        self._quick_text = text
+        self.quick_chips = quick_chips(text, self.time_zone)
+
+    @rx.event
+    def remove_chip(self, index: int) -> Any:
+        """Keep a chip's words in the title instead (they are quoted in the box)."""
+        text = unchip(self._quick_text, self.time_zone, index)
+        self.preview_quick(text)
+        return [rx.set_value("quick-title", text), rx.set_focus("quick-title")]
+
+    @rx.event
     async def quick_add(self, form: dict[str, Any]) -> Any:
+        parsed = parse_task(str(form.get("title", "")), self.time_zone, utcnow())
         try:
-            data = task_create({"title": form.get("title", "")}, self.time_zone)
+            data = task_create(parsed.task_input(), self.time_zone)
         except ValidationError as exc:
-            self.quick_error = "Type a title first (up to 200 characters)."
-            logger.debug("quick add refused: {}", field_errors(exc))
+            fields = field_errors(exc)
+            self.quick_error = (
+                "Type a title first (up to 200 characters)."
+                if "title" in fields
+                else "; ".join(fields.values())
+            )
+            logger.debug("quick add refused: {}", fields)
             return None
         try:
             async with session_scope() as db:
@@ -232,7 +255,7 @@ class TasksState(AuthState):
             self.quick_error = "Could not save: the database is unreachable. Press Enter to retry."
             return None
         relay.notify()
-        self.quick_error = ""
+        self.quick_error, self.quick_chips, self._quick_text = "", [], ""
         await self.reload(keep_shown=True)
         # Cleared only now: on any failure above, what was typed stays in the box.
         return rx.set_value("quick-title", "")

@@ -1,0 +1,43 @@
+"""Quick add's chips: what the parser recognised in the box, and taking one back.
+
+A chip is removed by quoting its words in the box, which the parser keeps in the title
+("pay rent "every 1st"" is a task called "pay rent every 1st" that does not repeat)."""
+
+from dataclasses import dataclass
+
+from todo_core.language import parse_task
+from todo_core.models import utcnow
+
+ICONS = {
+    "due": "calendar",
+    "repeat": "repeat",
+    "priority": "flag",
+    "tag": "tag",
+    "reminder": "bell",
+}
+
+
+@dataclass
+class ChipView:
+    kind: str = ""
+    label: str = ""  # what was understood
+    words: str = ""  # what was typed
+    icon: str = "calendar"
+
+
+def quick_chips(text: str, time_zone: str) -> list[ChipView]:
+    if not text.strip():
+        return []
+    parsed = parse_task(text, time_zone, utcnow())
+    return [ChipView(c.kind, c.label, c.words(text), ICONS[c.kind]) for c in parsed.chips]
+
+
+def unchip(text: str, time_zone: str, index: int) -> str:
+    """The text with the words of chip `index` quoted."""
+    chips = parse_task(text, time_zone, utcnow()).chips
+    if not 0 <= index < len(chips):
+        return text
+    for start, end in sorted(chips[index].spans, reverse=True):
+        if '"' not in text[start:end]:
+            text = f'{text[:start]}"{text[start:end]}"{text[end:]}'
+    return text
