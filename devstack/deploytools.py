@@ -78,6 +78,9 @@ TOOLS: tuple[Tool, ...] = (
 )
 
 
+PROGRESS_EVERY = 10.0  # seconds between two progress lines of a build
+
+
 def say(message: str) -> None:
     print(f"[deploytools] {message}", flush=True)
 
@@ -122,34 +125,61 @@ def tool_path(tool: Tool) -> Path:
     return bin_dir() / f"{tool.name}-{tool.version}"
 
 
+def _run_with_progress(label: str, argv: list[str], env: dict[str, str]) -> None:
+    """Run a long command, saying every few seconds that it moves (how long, how many lines,
+    the latest one), as devstack.progress does; its output's tail if it fails."""
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
+    )
+    assert proc.stdout is not None
+    lines: list[str] = []
+    last_report = started
+    for line in proc.stdout:
+        lines.append(line.rstrip())
+        now = time.monotonic()
+        if now - last_report >= PROGRESS_EVERY:
+            say(f"  {label}: {now - started:.0f}s, {len(lines)} steps, last: {lines[-1][:100]}")
+            last_report = now
+    if proc.wait() != 0:
+        tail = "\n".join(lines[-40:])
+        raise SystemExit(f"{label} failed after {time.monotonic() - started:.0f}s:\n{tail}")
+
+
 def install_tool(tool: Tool) -> Path:
     target = tool_path(tool)
     link = bin_dir() / tool.name
     if not target.exists():
         bin_dir().mkdir(parents=True, exist_ok=True)
-        say(f"building {tool.name} {tool.version} from {tool.module} (a few minutes cold) ...")
+        label = f"building {tool.name} {tool.version}"
+        say(f"{label} from {tool.module} (a few minutes cold) ...")
         started = time.monotonic()
         with tempfile.TemporaryDirectory(dir=bin_dir()) as tmp:
             env = go_env() | {"GOBIN": tmp}
-            argv = [_go(), "install", "-trimpath"]
+            # -v: one line per compiled package, which the progress lines count.
+            argv = [_go(), "install", "-trimpath", "-v"]
             if tool.ldflags:
                 argv += ["-ldflags", tool.ldflags]
-            proc = subprocess.run(
-                [*argv, f"{tool.package}@{tool.version}"],
-                env=env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise SystemExit(f"building {tool.name} failed:\n{proc.stdout}{proc.stderr}")
+            _run_with_progress(label, [*argv, f"{tool.package}@{tool.version}"], env)
             # rename is atomic: a build killed halfway never looks installed.
             os.replace(Path(tmp) / tool.name, target)
-        say(f"built {tool.name} in {time.monotonic() - started:.0f}s -> {target}")
+        say(f"{label}: done in {time.monotonic() - started:.0f}s -> {target}")
     if not link.is_symlink() or os.readlink(link) != target.name:
         link.unlink(missing_ok=True)
         link.symlink_to(target.name)
     return target
+
+
+def missing() -> list[str]:
+    """What `ensure_all` would still have to build or derive (empty once provisioned)."""
+    gone = [tool.name for tool in TOOLS if not tool_path(tool).exists()]
+    gone += [str(d) for d in (k8s_schema_dir(), dapr_schema_dir()) if not d.is_dir()]
+    return gone
+
+
+def installed() -> dict[str, Path]:
+    """Tool name -> binary, of tools already installed (builds nothing; see `missing`)."""
+    return {tool.name: tool_path(tool) for tool in TOOLS if tool_path(tool).exists()}
 
 
 def module_dir(module: str, version: str) -> Path:

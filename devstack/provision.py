@@ -10,7 +10,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from devstack import versions
+from devstack import deploytools, versions
+from devstack.cluster import build as cluster_build
 from devstack.config import REPO_ROOT, cache_dir
 from devstack.errors import StackError
 from devstack.progress import run, say
@@ -172,20 +173,35 @@ def apt_install(*packages: str) -> None:
     )
 
 
+def ensure_deploytools() -> None:
+    """helm, kubeconform, actionlint and their schemas, which tests/deploy use (never build)."""
+    deploytools.ensure_all()
+
+
+def ensure_cluster() -> None:
+    """Every binary of the local Kubernetes cluster (long: about 25 minutes cold)."""
+    cluster_build.ensure_all()
+
+
 STEPS = {
     "postgres": ensure_postgres,
     "kafka": ensure_kafka,
     "dapr": ensure_dapr,
     "bun": ensure_bun,
     "chromium": ensure_chromium,
+    "deploytools": ensure_deploytools,
+    "cluster": ensure_cluster,
 }
 
 
-def ensure_all(browser: bool = False) -> None:
+def ensure_all(browser: bool = False, deploy_tools: bool = True) -> None:
+    """Every part the local stack and the test suite use; the cluster is a step of its own."""
     ensure_postgres()
     ensure_kafka()
     ensure_dapr()
     ensure_bun()
+    if deploy_tools:
+        ensure_deploytools()
     if browser:
         ensure_chromium()
     say("all runtime parts are provisioned")

@@ -1,5 +1,6 @@
 """Fixtures for the chart, workflow and Dockerfile checks: the validators are real binaries
-that devstack.deploytools builds from their Go modules on first use (minutes, once)."""
+that provisioning (`make provision`, which `make test` runs first) builds from their Go
+modules with devstack.deploytools; the tests only use them, never build them."""
 
 import subprocess
 from collections.abc import Callable
@@ -15,7 +16,14 @@ Run = Callable[..., subprocess.CompletedProcess[str]]
 
 @pytest.fixture(scope="session")
 def tools() -> dict[str, Path]:
-    return deploytools.ensure_all()
+    missing = deploytools.missing()
+    if missing:
+        pytest.fail(
+            f"deploy validators not provisioned ({', '.join(missing)}): run `make provision`"
+            " (or `python -m devstack provision`)",
+            pytrace=False,
+        )
+    return deploytools.installed()
 
 
 def _runner(binary: Path) -> Run:
