@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -142,7 +143,7 @@ def _module_dir(module: str, version: str) -> Path:
         capture_output=True,
         text=True,
         check=False,
-        cwd=GOMOD,  # no go.mod here: the download must not consult one
+        cwd=tempfile.gettempdir(),  # outside any go.mod, which it must not consult
     )
     if proc.returncode != 0:
         raise StackError(f"go mod download {module}@{version} failed: {proc.stdout}{proc.stderr}")
@@ -290,20 +291,29 @@ def ensure_metallb() -> Path:
 DAPR_MODULE = "github.com/dapr/dapr"
 
 
+def _dapr_ldflags() -> str:
+    info = f"{DAPR_MODULE}/pkg/buildinfo"
+    v = versions.DAPR_RUNTIME
+    # As Dapr's Makefile: without them every binary reports "edge".
+    return f"-s -w -X {info}.version={v} -X {info}.gitversion=v{v}"
+
+
 def ensure_dapr_control_plane() -> Path:
     """sentry, operator, injector, placement, scheduler and daprd at the Dapr release of
     devstack/daprd (gomod/dapr repeats that go.mod, with the control plane's commands)."""
-    target = _part_dir("dapr", versions.DAPR_RUNTIME, "stablecomponents", "-s -w")
+    ldflags = _dapr_ldflags()
+    target = _part_dir("dapr", versions.DAPR_RUNTIME, "stablecomponents", ldflags)
 
     def build(out: Path) -> None:
         cmd = f"{DAPR_MODULE}/cmd"
-        flags = ["-ldflags", "-s -w"]
+        flags = ["-ldflags", ldflags]
         label = f"building daprd {versions.DAPR_RUNTIME} (first time: about 5-15 minutes)"
         daprd = [f"{cmd}/daprd"]
         _go_build(label, "dapr", out / "daprd", daprd, "-tags", "stablecomponents", *flags)
         others = [f"{cmd}/{c}" for c in DAPR_COMMANDS if c != "daprd"]
         label = f"building the Dapr control plane {versions.DAPR_RUNTIME}"
         _go_build(label, "dapr", out, others, *flags)
+        _check_version(out / "daprd", ["--version"], versions.DAPR_RUNTIME)
 
     return _cached("dapr", target, DAPR_COMMANDS, build)
 
