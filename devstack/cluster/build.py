@@ -37,6 +37,15 @@ KUBE_COMMANDS = (
     "kubectl",
 )
 DAPR_COMMANDS = ("daprd", "injector", "operator", "placement", "scheduler", "sentry")
+# part -> (module its go.mod requires, the version in devstack/versions.py it must require)
+PINS: dict[str, tuple[str, str]] = {
+    "containerd": ("github.com/containerd/containerd/v2", versions.CONTAINERD),
+    "kubernetes": ("k8s.io/kubernetes", versions.KUBERNETES),
+    "etcd": ("go.etcd.io/etcd/server/v3", versions.ETCD),
+    "coredns": ("github.com/coredns/coredns", versions.COREDNS),
+    "metallb": ("go.universe.tf/metallb", versions.METALLB),
+    "dapr": ("github.com/dapr/dapr", versions.DAPR_RUNTIME),
+}
 
 
 def input_key(files: Iterable[Path], *settings: str) -> str:
