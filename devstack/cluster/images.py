@@ -97,16 +97,6 @@ def buildah(*args: str) -> list[str]:
 # --- keys and archives ----------------------------------------------------------------
 
 
-def input_key(files: Iterable[Path], *settings: str) -> str:
-    """A short hash of files (names relative to their root and contents) and settings."""
-    h = hashlib.sha256()
-    for f in files:
-        h.update(str(f).encode() + b"\0" + f.read_bytes() + b"\0")
-    for s in settings:
-        h.update(s.encode() + b"\0")
-    return h.hexdigest()[:12]
-
-
 def _tree_files(root: Path, paths: Iterable[str]) -> list[Path]:
     """The files under `paths` (relative to root) that a build context would send, sorted;
     byte-code and caches are left out as .dockerignore does."""
@@ -269,7 +259,7 @@ def _debian_build() -> Build:
     options = _host_apt_options()
     containerfile = CONTAINERFILES / "debian.Containerfile"
     mmdebstrap = ["--variant=minbase", "--include=ca-certificates"]
-    key = input_key([containerfile], sources, *options, *mmdebstrap, *DPKG_OPTIONS)
+    key = build.input_key([containerfile], sources, *options, *mmdebstrap, *DPKG_OPTIONS)
 
     def stage(context: Path) -> None:
         (context / "debian.sources").write_text(sources)
@@ -310,7 +300,7 @@ def _on_debian(
     """An image FROM the Debian base, keyed by its Containerfile, the files it adds, the
     settings given and the base's archive (whose name holds the base's own key)."""
     containerfile = CONTAINERFILES / f"{name}.Containerfile"
-    key = input_key([containerfile, *inputs], base.name, *settings)
+    key = build.input_key([containerfile, *inputs], base.name, *settings)
     return Build(ref, containerfile, key, stage=stage, volumes=_build_volumes())
 
 
@@ -397,7 +387,7 @@ def _static_build(ref: str, name: str, binary: Path, base: Path, **args: str) ->
             shutil.copy2(binary, context / binary.name)
 
     containerfile = CONTAINERFILES / f"{name}.Containerfile"
-    key = input_key(
+    key = build.input_key(
         [containerfile, *ACCOUNTS], str(binary.relative_to(binary.parent.parent)), base.name
     )
     return Build(ref, containerfile, key, stage=stage, args=args)
@@ -430,14 +420,16 @@ def _app_tag(python: Path, node: Path) -> str:
     return "local-" + h.hexdigest()[:12]
 
 
-def app_image_tag() -> str:
-    """The tag of the web and worker images ensure_images() builds from this tree."""
-    return _app_tag(*_bases_for_app())
-
-
-def _bases_for_app() -> tuple[Path, Path]:
-    debian = _build(_debian_build())
-    return _build(_on_debian(PYTHON, "python", debian)), _build(_node_build(debian))
+def app_image_tag(archives: Mapping[str, Path] | None = None) -> str:
+    """The tag of the web and worker images: the one in `archives` (what ensure_images()
+    returned), else the one ensure_images() would build from the tree as it is now (others
+    may edit the tree meanwhile: pass the archives to get what was built)."""
+    if archives is not None:
+        return next(ref for ref in archives if ref.startswith(f"{WEB}:")).rsplit(":", 1)[1]
+    debian = _debian_build()
+    base = _archive(debian.ref, debian.key)
+    python, node = _on_debian(PYTHON, "python", base), _node_build(base)
+    return _app_tag(_archive(python.ref, python.key), _archive(node.ref, node.key))
 
 
 def _client_home(home: Path) -> None:
@@ -545,6 +537,8 @@ def ensure_images(
         ]
         for spec in static:
             archives[spec.ref] = _build(spec)
+        # Earlier builds of the same references, now untagged, need not stay on disk.
+        subprocess.run(buildah("rmi", "--prune"), capture_output=True)
     return archives
 
 
