@@ -54,6 +54,12 @@ class Settings(BaseSettings):
     # their last message; each keeps at most this many turns (a message and its reply are two).
     chat_ttl_seconds: int = Field(default=30 * 24 * 3600, ge=60)
     chat_max_turns: int = Field(default=50, ge=2, le=1000)
+    # The optional language model: the name of a Dapr conversation component (empty = off,
+    # the built-in parser answers), how long one model call may take, and how many rounds of
+    # tool calls one message may use.
+    assistant_model_component: str = ""
+    assistant_model_timeout_seconds: float = Field(default=15.0, gt=0)
+    assistant_model_max_rounds: int = Field(default=3, ge=1, le=10)
 
     # Dapr component names: they must match deploy/dapr/components/*.yaml.
     pubsub_name: str = "pubsub"

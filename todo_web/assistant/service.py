@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from todo_core.models import User, utcnow
-from todo_web.assistant import conversations
+from todo_core.settings import get_settings
+from todo_web.assistant import conversations, model
 from todo_web.assistant.conversations import Conversation
 from todo_web.assistant.engine import Engine, Reply
 
@@ -39,13 +40,27 @@ async def send(
             load_user(), _conversation(user_id, key, conversation_id is None)
         )
         asked = {"role": "user", "text": message, "at": utcnow().isoformat()}
-        reply = await Engine(user, conversation).handle(message)
+        reply = await _answer(Engine(user, conversation), message)
         turns = [asked, reply.turn()]
         conversation.add_turns(turns)
         await conversations.save(conversation, etag, turns)
     if conversation_id is None:
         await conversations.remember(user_id, key)
     return Exchange(conversation, reply)
+
+
+async def _answer(engine: Engine, message: str) -> Reply:
+    """The built-in parser, or the language model when one is configured (off by default)."""
+    settings = get_settings()
+    if not settings.assistant_model_component:
+        return await engine.handle(message)
+    return await model.drive(
+        model.DaprModel(settings.assistant_model_component),
+        message,
+        engine.handle,
+        settings.assistant_model_max_rounds,
+        settings.assistant_model_timeout_seconds,
+    )
 
 
 async def _conversation(user_id: UUID, key: str, new: bool) -> tuple[Conversation, str]:
