@@ -78,9 +78,8 @@ def buildah_dir() -> Path:
 
 
 def buildah(*args: str) -> list[str]:
-    """buildah on storage of its own. overlay: this kernel has it and it shares the base
-    layers between images on disk; builds run with chroot isolation on the host network,
-    as root here (runc isolation would need a network namespace per RUN for nothing)."""
+    """buildah on storage of its own: the kernel's overlay (as root no fuse-overlayfs is
+    needed; vfs would copy every base layer into every image)."""
     root = buildah_dir()
     return [
         "buildah",
@@ -139,11 +138,19 @@ class Build:
     label: str = ""
 
 
+def buildah_env() -> dict[str, str]:
+    """buildah's big temporary files (layers being exported) in its own folder too."""
+    tmp = buildah_dir() / "tmp"
+    tmp.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "TMPDIR": str(tmp)}
+
+
 def _in_storage(ref: str) -> str | None:
     result = subprocess.run(
         buildah("inspect", "--type", "image", "--format", "{{.FromImageID}}", ref),
         capture_output=True,
         text=True,
+        env=buildah_env(),
     )
     return result.stdout.strip().removeprefix("sha256:") if result.returncode == 0 else None
 
@@ -153,7 +160,8 @@ def _ensure_in_storage(ref: str, archive: Path) -> None:
     id_file = archive.with_suffix(".id")
     if id_file.exists() and _in_storage(ref) == id_file.read_text().strip():
         return
-    run(f"loading {ref} into buildah", buildah("pull", f"docker-archive:{archive}"))
+    pull = buildah("pull", f"docker-archive:{archive}")
+    run(f"loading {ref} into buildah", pull, env=buildah_env())
     image_id = _in_storage(ref)
     if image_id is None:
         raise StackError(f"{archive} did not give the image {ref}")
@@ -192,12 +200,11 @@ def _build(spec: Build) -> Path:
             *(f"--volume={v}" for v in spec.volumes),
             str(context),
         )
-        run(spec.label or f"building {spec.ref}", argv, hint="buildah: see the output above")
+        hint = "See buildah's output above."
+        run(spec.label or f"building {spec.ref}", argv, env=buildah_env(), hint=hint)
         partial = Path(tmp) / "image.tar"
-        run(
-            f"exporting {spec.ref}",
-            buildah("push", spec.ref, f"docker-archive:{partial}:{spec.ref}"),
-        )
+        push = buildah("push", spec.ref, f"docker-archive:{partial}:{spec.ref}")
+        run(f"exporting {spec.ref}", push, env=buildah_env(), hint=hint)
         archive.with_suffix(".id").write_text(id_file.read_text().strip().removeprefix("sha256:"))
         partial.rename(archive)
     stale = re.compile(rf"{re.escape(_slug(spec.ref))}-[0-9a-f]{{12}}\.tar")
@@ -374,13 +381,27 @@ def _postgres_build(base: Path) -> Build:
 ACCOUNTS = (CONTAINERFILES / "passwd", CONTAINERFILES / "group")
 
 
+def _distroless_tar(path: Path) -> None:
+    """What distroless/static offers besides certificates: the accounts, /tmp (1777) and
+    nonroot's home. A tar, because ADD keeps modes and owners where COPY cannot."""
+    with tarfile.open(path, "w") as tar:
+        for f in ACCOUNTS:
+            info = tarfile.TarInfo(f"etc/{f.name}")
+            info.size, info.mode = f.stat().st_size, 0o644
+            with f.open("rb") as data:
+                tar.addfile(info, data)
+        for name, mode, owner in (("tmp", 0o1777, 0), ("home/nonroot", 0o700, 65532)):
+            info = tarfile.TarInfo(name)
+            info.type, info.mode, info.uid, info.gid = tarfile.DIRTYPE, mode, owner, owner
+            tar.addfile(info)
+
+
 def _static_build(ref: str, name: str, binary: Path, base: Path, **args: str) -> Build:
     """An image of one static binary (FROM scratch), keyed by the binary's build folder,
     whose name carries the hash of its own inputs."""
 
     def stage(context: Path) -> None:
-        for f in ACCOUNTS:
-            shutil.copy(f, context / f.name)
+        _distroless_tar(context / "distroless.tar")
         try:
             os.link(binary, context / binary.name)
         except OSError:  # another file system
@@ -432,21 +453,28 @@ def app_image_tag(archives: Mapping[str, Path] | None = None) -> str:
     return _app_tag(_archive(python.ref, python.key), _archive(node.ref, node.key))
 
 
+PIP_SETTINGS = {  # environment variable -> pip.conf key, for reaching the index
+    "PIP_INDEX_URL": "index-url",
+    "PIP_EXTRA_INDEX_URL": "extra-index-url",
+    "PIP_TRUSTED_HOST": "trusted-host",
+}
+
+
 def _client_home(home: Path) -> None:
     """A HOME for the app builds' RUN steps (pip, npm, bun read their settings there): the
     host's registry settings, certificate authorities at the path the build sees."""
-    pip_conf = ["[global]", f"cert = {CA_BUNDLE}"]
-    for name, key in (("PIP_INDEX_URL", "index-url"), ("PIP_EXTRA_INDEX_URL", "extra-index-url"),
-                      ("PIP_TRUSTED_HOST", "trusted-host")):  # fmt: skip
-        if os.environ.get(name):
-            pip_conf.append(f"{key} = {os.environ[name]}")
+    pip: dict[str, str] = {}
     for path in (Path("/etc/pip.conf"), Path.home() / ".config/pip/pip.conf"):
         if path.exists():
             for line in path.read_text().splitlines():
-                if line.split("=")[0].strip() in {"index-url", "extra-index-url", "trusted-host"}:
-                    pip_conf.append(line.strip())
+                key, _, value = (part.strip() for part in line.partition("="))
+                if key in PIP_SETTINGS.values():
+                    pip[key] = value
+    pip.update({key: os.environ[var] for var, key in PIP_SETTINGS.items() if os.environ.get(var)})
+    pip["cert"] = str(CA_BUNDLE)
     (home / ".config" / "pip").mkdir(parents=True)
-    (home / ".config" / "pip" / "pip.conf").write_text("\n".join(pip_conf) + "\n")
+    lines = ["[global]", *(f"{k} = {v}" for k, v in pip.items())]
+    (home / ".config" / "pip" / "pip.conf").write_text("\n".join(lines) + "\n")
     npmrc = [f"cafile={CA_BUNDLE}", "fund=false", "audit=false", "update-notifier=false"]
     for key in ("registry", "strict-ssl", "proxy", "https-proxy", "noproxy"):
         value = _npm_config(key)
@@ -538,7 +566,7 @@ def ensure_images(
         for spec in static:
             archives[spec.ref] = _build(spec)
         # Earlier builds of the same references, now untagged, need not stay on disk.
-        subprocess.run(buildah("rmi", "--prune"), capture_output=True)
+        subprocess.run(buildah("rmi", "--prune"), capture_output=True, env=buildah_env())
     return archives
 
 
