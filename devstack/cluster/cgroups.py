@@ -13,7 +13,14 @@ from pathlib import Path
 from devstack.cluster.layout import CGROUP_FS, CGROUP_ROOT
 
 
+def unified(cgroup_fs: Path = CGROUP_FS) -> bool:
+    """A cgroup v2 host (GitHub's runners) has one hierarchy at the top; this VM has v1."""
+    return (cgroup_fs / "cgroup.controllers").exists()
+
+
 def hierarchies(cgroup_fs: Path = CGROUP_FS) -> list[Path]:
+    if unified(cgroup_fs):
+        return [cgroup_fs]
     return sorted(d for d in cgroup_fs.iterdir() if (d / "cgroup.procs").exists())
 
 

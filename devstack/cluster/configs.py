@@ -29,7 +29,7 @@ SANDBOX_IMAGE = "registry.k8s.io/pause:3.10.2"
 def containerd_toml(layout: Layout) -> str:
     d = layout.containerd_dir
     return f"""\
-version = 3
+version = 4
 root = "{d / "root"}"
 state = "{d / "state"}"
 

@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from devstack.cluster.cgroups import unified
 from devstack.cluster.layout import CGROUP_FS
 from devstack.errors import StackError
 from devstack.provision import apt_install
@@ -44,6 +45,8 @@ def missing_kernel_features(host: Host = Host()) -> list[str]:
         missing.append("bridge netfilter (modprobe br_netfilter): Service traffic between pods")
     if not (host.proc / "self/ns/net").exists():
         missing.append("network namespaces")
+    if unified(host.cgroup_fs):
+        return missing
     for controller in CGROUP_CONTROLLERS:
         if not (host.cgroup_fs / controller / "cgroup.procs").exists():
             missing.append(f"the cgroup v1 '{controller}' hierarchy at {host.cgroup_fs}")
