@@ -6,6 +6,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 import httpx
 import psycopg
@@ -14,6 +15,7 @@ import pytest
 from devstack import processes
 from devstack import stack as devstack_stack
 from devstack.config import StackConfig
+from devstack.parts import WEB_SIDECAR
 from tests.integration.api_client import sign_up
 
 from .test_worker_support import log_lines
@@ -224,3 +226,45 @@ def test_names_positions_questions_and_bulk_changes(stack: StackConfig) -> None:
     assert len(gone["actions"]) == 2 and _tasks(api, status="open") == []
     unknown = _chat(api, "what is the airspeed of a swallow carrying a coconut?", conversation)
     assert unknown["actions"] == []
+
+
+async def test_a_write_that_loses_the_etag_race_keeps_both_writers_turns(
+    stack: StackConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two replicas answering in one conversation: the second write carries a stale ETag,
+    is refused by the state store, and re-reads and appends instead of overwriting."""
+    from dapr.conf import settings
+
+    from todo_web import dapr_state
+    from todo_web.assistant import conversations
+
+    monkeypatch.setattr(settings, "DAPR_HTTP_PORT", WEB_SIDECAR.http_port(stack))
+    monkeypatch.setattr(settings, "DAPR_GRPC_PORT", WEB_SIDECAR.grpc_port(stack))
+    monkeypatch.setattr(dapr_state, "_client", None)
+    api = sign_up(stack)
+    cid = _chat(api, "help")["conversation_id"]
+    owner = UUID(api.get("/api/me").json()["id"])
+    try:
+        mine, stale = await conversations.load(cid, owner)
+        theirs, current = await conversations.load(cid, owner)
+        assert mine is not None and theirs is not None and stale == current
+        their_turns = [
+            {"role": "user", "text": "from elsewhere"},
+            {"role": "assistant", "text": "ok"},
+        ]
+        theirs.add_turns(their_turns)
+        await conversations.save(theirs, current, their_turns)
+
+        with pytest.raises(dapr_state.StateConflict):
+            await dapr_state.save_json_etag(conversations.chat_key(cid), {}, stale, 60)
+        my_turns = [{"role": "user", "text": "mine"}, {"role": "assistant", "text": "mine too"}]
+        mine.add_turns(my_turns)
+        mine.last_list = ["kept"]
+        await conversations.save(mine, stale, my_turns)
+    finally:
+        await (await dapr_state.client()).close()
+
+    record, _ = _state_row(stack, f"chat:{cid}")
+    texts = [t["text"] for t in record["turns"]]
+    assert texts[0] == "help" and texts[2:] == ["from elsewhere", "ok", "mine", "mine too"]
+    assert record["last_list"] == ["kept"]
