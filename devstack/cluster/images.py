@@ -18,6 +18,7 @@ never the system's.
 
 import fcntl
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -201,7 +202,11 @@ def _build(spec: Build) -> Path:
             str(context),
         )
         hint = "See buildah's output above."
-        run(spec.label or f"building {spec.ref}", argv, env=buildah_env(), hint=hint)
+        try:
+            run(spec.label or f"building {spec.ref}", argv, env=buildah_env(), hint=hint)
+        finally:
+            # buildah 1.28 leaves the working container of a stage used only by COPY --from.
+            subprocess.run(buildah("rm", "--all"), capture_output=True, env=buildah_env())
         partial = Path(tmp) / "image.tar"
         push = buildah("push", spec.ref, f"docker-archive:{partial}:{spec.ref}")
         run(f"exporting {spec.ref}", push, env=buildah_env(), hint=hint)
@@ -582,17 +587,24 @@ def _require_tools() -> None:
 # --- into containerd ------------------------------------------------------------------
 
 IMPORTED_LABEL = "todo.devstack/archive"
+# Bases of other images that no pod runs: containerd need not hold them (half a minute).
+BUILD_ONLY = frozenset({DEBIAN, PYTHON, NODE})
 
 
 def import_images(ctr: Path, address: Path, archives: Mapping[str, Path] | Iterable[Path]) -> None:
     """`ctr -n k8s.io images import` of each archive, unless containerd already holds that
-    archive's image (a label on the image records which archive it came from)."""
+    archive's image (a label on the image records which archive it came from) or it is only
+    a base of the others."""
     paths = list(archives.values()) if isinstance(archives, Mapping) else list(archives)
     base = [str(ctr), "--address", str(address), "-n", "k8s.io"]
-    listing = subprocess.run([*base, "images", "ls"], capture_output=True, text=True, check=True)
+    listing = subprocess.run([*base, "images", "ls"], capture_output=True, text=True)
+    if listing.returncode != 0:
+        raise StackError(f"containerd at {address} does not answer: {listing.stderr.strip()}")
     have = {line.split()[0]: line for line in listing.stdout.splitlines()[1:] if line.strip()}
     for archive in paths:
         refs = _archive_refs(archive)
+        if refs and set(refs) <= BUILD_ONLY:
+            continue
         marker = f"{IMPORTED_LABEL}={archive.name}"
         if refs and all(marker in have.get(_normalized(r), "") for r in refs):
             continue
@@ -603,8 +615,6 @@ def import_images(ctr: Path, address: Path, archives: Mapping[str, Path] | Itera
 
 
 def _archive_refs(archive: Path) -> list[str]:
-    import json
-
     with tarfile.open(archive) as tar:
         member = tar.extractfile("manifest.json")
         if member is None:
