@@ -183,6 +183,8 @@ def _build(spec: Build) -> Path:
         id_file = Path(tmp) / "id"
         argv = buildah(
             "bud",
+            # RUN steps in a chroot on the host's network: the default OCI isolation runs
+            # them with crun, which refuses this machine's hybrid cgroup v1/v2 layout.
             "--isolation",
             "chroot",
             "--network",
