@@ -167,6 +167,9 @@ def test_a_reminder_made_in_chat_fires(stack: StackConfig) -> None:
 
     (note,) = _wait(notified, 150, "the notification")
     assert note["title"] == "stretch"
+    with psycopg.connect(stack.database_url("postgresql")) as conn:
+        rows = conn.execute("SELECT title FROM notification WHERE task_id = %s", (task_id,))
+        assert rows.fetchall() == [("stretch",)]
     assert log_lines(stack, "notification.sent", task_id)
 
 

@@ -40,6 +40,9 @@ NOW = datetime(2026, 3, 27, 14, 30, tzinfo=ZoneInfo(ZONE))  # a Friday
         ("the third one", "select"),
         ("2", "select"),
         ("blah", "unknown"),
+        ("what is the meaning of life", "unknown"),
+        ("what do I have tomorrow?", "list"),
+        ("anything overdue?", "list"),
         ("hourly chime", "unknown"),
     ],
 )

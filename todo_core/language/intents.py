@@ -114,7 +114,7 @@ _ADD = re.compile(
 )
 _REMIND_ADD = re.compile(r"^(?:please\s+)?remind\s+me\s+(?!about\b|of\b)")
 _LIST = re.compile(
-    r"^(?:list|show|display|view|what|what's|whats|which|any|do i have|give me|tell me|"
+    r"^(?:list|show|display|view|what|what's|whats|which|any|anything|do i have|give me|tell me|"
     r"my tasks|my todos|tasks|agenda)\b"
 )
 _COMPLETE = re.compile(
@@ -372,9 +372,17 @@ def _add(original: str, lower: str, tz: str, now: datetime) -> Command | None:
     return Command("add", task=parse_task(rest, tz, now))
 
 
+_ABOUT_TASKS = re.compile(
+    r"\b(?:tasks?|todos?|to-dos?|list|due|overdue|late|today|tonight|tomorrow|week|priority"
+    r"|done|completed|finished|open|left|pending|agenda|p[1-3])\b|#"
+)
+
+
 def _listing(original: str, lower: str, tz: str, now: datetime) -> Command | None:
     if not _LIST.match(lower):
         return None
+    if lower.startswith(("what", "which", "any", "tell me")) and not _ABOUT_TASKS.search(lower):
+        return None  # "what is the meaning of life" is not a question about the list
     return Command("list", filter=filter_of(lower))
 
 
