@@ -79,6 +79,7 @@ def test_conversation_is_a_row_in_daprs_state_table_with_its_expiry(stack: Stack
     assert timedelta(days=29) < left <= timedelta(days=30, minutes=1)
     index = _state_row(stack, f"chats:{record['owner']}")
     assert index is not None and index[0]["ids"] == [out["conversation_id"]]
+    assert index[1] is None  # the index lives on; expired ids are pruned when listed
 
     listed = api.get("/api/chat").json()
     assert [c["id"] for c in listed] == [out["conversation_id"]] and listed[0]["turns"] == 2
@@ -271,3 +272,19 @@ async def test_a_write_that_loses_the_etag_race_keeps_both_writers_turns(
     texts = [t["text"] for t in record["turns"]]
     assert texts[0] == "help" and texts[2:] == ["from elsewhere", "ok", "mine", "mine too"]
     assert record["last_list"] == ["kept"]
+
+
+def test_an_expired_conversation_leaves_the_list_and_the_index(stack: StackConfig) -> None:
+    api = sign_up(stack)
+    kept = _chat(api, "help")["conversation_id"]
+    expired = _chat(api, "add something")["conversation_id"]
+    with psycopg.connect(stack.database_url("postgresql")) as conn:
+        # What the store's TTL does: the row's expiry passes.
+        conn.execute(
+            "UPDATE dapr.state SET expires_at = now() - interval '1 second' WHERE key = %s",
+            (f"todo-web||chat:{expired}",),
+        )
+    assert [c["id"] for c in api.get("/api/chat").json()] == [kept]
+    assert api.get(f"/api/chat/{expired}").status_code == 404
+    owner = api.get("/api/me").json()["id"]
+    assert _state_row(stack, f"chats:{owner}")[0]["ids"] == [kept]

@@ -3,7 +3,8 @@
   chat:{conversation_id}  owner, turns (capped), the last list shown, the task last talked
                           about, a pending question, the undo record; TTL; ETag-guarded
   chats:{user_id}         the user's conversation ids, newest first (the PostgreSQL state
-                          store has no query API); same TTL, ETag-guarded
+                          store has no query API); no TTL: ids of expired conversations are
+                          pruned when the list is read; ETag-guarded
 
 Two messages at once in one conversation: this process serialises them per conversation
 (a lock), and the ETag guards against another replica; a write that loses re-reads the
@@ -13,7 +14,7 @@ A conversation of another user reads exactly like a missing one.
 
 import asyncio
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -121,13 +122,13 @@ async def forget(owner: UUID, conversation_id: str) -> None:
     await _update_index(owner, lambda ids: [i for i in ids if i != conversation_id])
 
 
-async def _update_index(owner: UUID, change: Any) -> None:
-    key, ttl = index_key(owner), get_settings().chat_ttl_seconds
+async def _update_index(owner: UUID, change: Callable[[list[str]], list[str]]) -> None:
+    key = index_key(owner)
     for _ in range(_WRITE_ATTEMPTS):
         record, etag = await dapr_state.get_json_etag(key)
         ids = change(list((record or {}).get("ids", [])))[:INDEX_LIMIT]
         try:
-            await dapr_state.save_json_etag(key, {"ids": ids}, etag, ttl)
+            await dapr_state.save_json_etag(key, {"ids": ids}, etag)
             return
         except StateConflict:
             continue
@@ -135,8 +136,12 @@ async def _update_index(owner: UUID, change: Any) -> None:
 
 
 async def list_for(owner: UUID) -> list[Conversation]:
-    """The user's conversations, newest first; expired ones drop out of the index here."""
+    """The user's conversations, newest first; expired ones leave the index here."""
     record, _ = await dapr_state.get_json_etag(index_key(owner))
     ids = list((record or {}).get("ids", []))
     found = await asyncio.gather(*(load(i, owner) for i in ids))
-    return [conversation for conversation, _ in found if conversation is not None]
+    alive = [conversation for conversation, _ in found if conversation is not None]
+    if len(alive) < len(ids):
+        gone = {i for i, (conversation, _) in zip(ids, found, strict=True) if conversation is None}
+        await _update_index(owner, lambda current: [i for i in current if i not in gone])
+    return alive
