@@ -217,6 +217,9 @@ def _build(spec: Build) -> Path:
     stale = re.compile(rf"{re.escape(_slug(spec.ref))}-[0-9a-f]{{12}}\.tar")
     for old in images_dir().glob("*.tar"):
         if old != archive and stale.fullmatch(old.name):
+            # An older build under another tag (the app images) would stay in storage.
+            for ref in set(_archive_refs(old)) - {spec.ref}:
+                subprocess.run(buildah("rmi", ref), capture_output=True, env=buildah_env())
             old.unlink()
             old.with_suffix(".id").unlink(missing_ok=True)
     say(f"{spec.ref}: {archive} ({archive.stat().st_size / 2**20:.0f} MB)")
