@@ -16,6 +16,11 @@ from devstack.config import REPO_ROOT, cache_dir
 from devstack.errors import StackError
 from devstack.progress import run, say
 
+# daprd's components: the stable ones, and the Conversation API's echo (alpha), which the
+# assistant's tests use to prove the optional model's plumbing through a real sidecar. Real
+# model providers (conversation.openai, …) come only with `allcomponents` in Dapr 1.18.
+DAPRD_TAGS = "stablecomponents,conversation_echo"
+
 PG_BIN = Path(f"/usr/lib/postgresql/{versions.POSTGRES_MAJOR}/bin")
 
 
@@ -35,11 +40,13 @@ def _require(tool: str, hint: str) -> str:
 
 def dapr_dir() -> Path:
     mod = REPO_ROOT / "devstack" / "daprd"
-    return cache_dir() / f"dapr-{versions.DAPR_RUNTIME}-{_digest(mod / 'go.mod', mod / 'go.sum')}"
+    tags = hashlib.sha256(DAPRD_TAGS.encode()).hexdigest()[:6]
+    modules = _digest(mod / "go.mod", mod / "go.sum")
+    return cache_dir() / f"dapr-{versions.DAPR_RUNTIME}-{modules}-{tags}"
 
 
 def ensure_dapr() -> Path:
-    """daprd (stable components) and the scheduler, built from the pinned Dapr Go module."""
+    """daprd (DAPRD_TAGS) and the scheduler, built from the pinned Dapr Go module."""
     target = dapr_dir()
     if (target / "daprd").exists() and (target / "scheduler").exists():
         return target
@@ -62,7 +69,7 @@ def ensure_dapr() -> Path:
             go,
             "build",
             "-tags",
-            "stablecomponents",
+            DAPRD_TAGS,
             *flags,
             "-o",
             str(tmp / "daprd"),
