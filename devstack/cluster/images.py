@@ -217,9 +217,6 @@ def _build(spec: Build) -> Path:
     stale = re.compile(rf"{re.escape(_slug(spec.ref))}-[0-9a-f]{{12}}\.tar")
     for old in images_dir().glob("*.tar"):
         if old != archive and stale.fullmatch(old.name):
-            # An older build under another tag (the app images) would stay in storage.
-            for ref in set(_archive_refs(old)) - {spec.ref}:
-                subprocess.run(buildah("rmi", ref), capture_output=True, env=buildah_env())
             old.unlink()
             old.with_suffix(".id").unlink(missing_ok=True)
     say(f"{spec.ref}: {archive} ({archive.stat().st_size / 2**20:.0f} MB)")
@@ -575,9 +572,23 @@ def ensure_images(
         ]
         for spec in static:
             archives[spec.ref] = _build(spec)
-        # Earlier builds of the same references, now untagged, need not stay on disk.
-        subprocess.run(buildah("rmi", "--prune"), capture_output=True, env=buildah_env())
+        _forget_older(archives)
     return archives
+
+
+def _forget_older(archives: Mapping[str, Path]) -> None:
+    """Earlier builds need not stay in buildah's storage: the app images of other tags, and
+    the images that newer builds of the same reference left untagged."""
+    listing = subprocess.run(
+        buildah("images", "--format", "{{.Name}}:{{.Tag}}"),
+        capture_output=True,
+        text=True,
+        env=buildah_env(),
+    )
+    for ref in listing.stdout.split():
+        if ref.startswith((f"{WEB}:", f"{WORKER}:")) and ref not in archives:
+            subprocess.run(buildah("rmi", ref), capture_output=True, env=buildah_env())
+    subprocess.run(buildah("rmi", "--prune"), capture_output=True, env=buildah_env())
 
 
 def _require_tools() -> None:
