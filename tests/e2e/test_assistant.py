@@ -24,6 +24,9 @@ def test_add_by_chat_shows_in_the_list_without_a_reload(page: Page) -> None:
     _say(page, "remind me to call the plumber tomorrow at 5pm #home")
     reply = page.get_by_test_id("turn-assistant").last
     expect(reply).to_contain_text("Added “call the plumber”")
+    understood = page.get_by_test_id("assistant-understood").last
+    expect(understood).to_contain_text("#home")
+    expect(understood).to_contain_text("reminder at the due time")
     plumber = row(page, "call the plumber")
     expect(plumber).to_be_visible()
     expect(plumber.get_by_test_id("tag")).to_have_text(["#home"])

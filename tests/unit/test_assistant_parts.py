@@ -73,3 +73,10 @@ def test_turns_are_capped(monkeypatch) -> None:
         assert conv.title == "m0"
     finally:
         get_settings.cache_clear()
+
+
+def test_an_add_shows_what_was_understood() -> None:
+    conv = Conversation(id="c", owner="u")
+    parsed = {"chips": [{"kind": "tag", "label": "#home", "spans": [[0, 5]]}]}
+    conv.turns = [{"role": "assistant", "text": "Added", "parsed": parsed, "actions": []}]
+    assert turn_views(conv)[0].understood == ["#home"]

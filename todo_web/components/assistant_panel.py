@@ -54,6 +54,18 @@ def _turn(turn: TurnView) -> rx.Component:
             max_width="90%",
             custom_attrs={"data-testid": rx.cond(mine, "turn-user", "turn-assistant")},
         ),
+        rx.cond(
+            turn.understood.length() > 0,
+            rx.flex(
+                rx.foreach(
+                    turn.understood,
+                    lambda label: rx.badge(label, variant="soft", size="1", radius="full"),
+                ),
+                spacing="1",
+                wrap="wrap",
+                custom_attrs={"data-testid": "assistant-understood"},
+            ),
+        ),
         rx.foreach(turn.actions, _action),
         rx.cond(
             turn.options.length() > 0,

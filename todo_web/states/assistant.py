@@ -43,6 +43,7 @@ class TurnView:
     text: str = ""
     options: list[str] = field(default_factory=list)
     actions: list[ActionView] = field(default_factory=list)
+    understood: list[str] = field(default_factory=list)  # what the parser read from an add
 
 
 def turn_views(conversation: Conversation) -> list[TurnView]:
@@ -57,6 +58,7 @@ def turn_views(conversation: Conversation) -> list[TurnView]:
                 ActionView(a["kind"], a["task_id"], a["title"], a["kind"] != "deleted")
                 for a in turn.get("actions") or []
             ],
+            understood=[c["label"] for c in (turn.get("parsed") or {}).get("chips", [])],
         )
         for i, turn in enumerate(conversation.turns)
     ]
