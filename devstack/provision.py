@@ -186,8 +186,12 @@ def ensure_deploytools() -> None:
 
 
 def ensure_cluster() -> None:
-    """Every binary of the local Kubernetes cluster (long: about 25 minutes cold)."""
+    """Every binary and image of the local Kubernetes cluster (long the first time)."""
+    # Imported here: the image builds need buildah and root, which only the cluster does.
+    from devstack.cluster import images
+
     cluster_build.ensure_all()
+    images.ensure_images()
 
 
 STEPS = {
@@ -201,8 +205,8 @@ STEPS = {
 }
 
 
-def ensure_all(browser: bool = False, deploy_tools: bool = True) -> None:
-    """Every part the local stack and the test suite use; the cluster is a step of its own."""
+def ensure_all(browser: bool = False, deploy_tools: bool = True, cluster: bool = False) -> None:
+    """Every part the local stack and the test suite use; the cluster's only when asked."""
     ensure_postgres()
     ensure_kafka()
     ensure_dapr()
@@ -211,6 +215,8 @@ def ensure_all(browser: bool = False, deploy_tools: bool = True) -> None:
         ensure_deploytools()
     if browser:
         ensure_chromium()
+    if cluster:
+        ensure_cluster()
     say("all runtime parts are provisioned")
 
 
