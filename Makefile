@@ -7,7 +7,7 @@ PY := $(TODO_CACHE_DIR)/venv/bin/python
 DEVSTACK := $(PY) -m devstack
 
 .PHONY: help install provision up down clean status logs run test test-unit lint format bench \
-	cluster cluster-down cluster-status
+	cluster cluster-down cluster-status test-cluster
 
 help:
 	@echo "make run      start the whole system and follow its logs (Ctrl-C stops it)"
@@ -40,8 +40,13 @@ run: install
 	@$(DEVSTACK) run
 
 test: install
-	@$(DEVSTACK) provision --browser
+	@$(DEVSTACK) provision --browser --cluster
 	@$(PY) -m pytest $(PYTEST_ARGS)
+
+# The cluster's part of `make test` alone (pr.yml runs this).
+test-cluster: install
+	@$(DEVSTACK) provision --browser --cluster
+	@$(PY) -m pytest tests/cluster $(PYTEST_ARGS)
 
 test-unit: install
 	@$(PY) -m pytest tests/unit $(PYTEST_ARGS)

@@ -17,6 +17,9 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     prov = sub.add_parser("provision", help="fetch and build every pinned part")
     prov.add_argument("--browser", action="store_true", help="also install Debian's Chromium")
+    prov.add_argument(
+        "--cluster", action="store_true", help="also the local cluster's binaries and images"
+    )
     prov.add_argument("--part", choices=sorted(provision.STEPS), help="only this part")
     up = sub.add_parser("up", help="start every part that is not running, in order")
     up.add_argument(
@@ -47,7 +50,7 @@ def _dispatch(args: argparse.Namespace, cfg: config.StackConfig) -> None:
         if args.part:
             provision.STEPS[args.part]()
         else:
-            provision.ensure_all(browser=args.browser)
+            provision.ensure_all(browser=args.browser, cluster=args.cluster)
     elif args.command == "up":
         provision.ensure_all()
         stack.up(cfg, infra_only=args.infra)

@@ -15,9 +15,13 @@ from devstack.config import StackConfig
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """End-to-end tests run last: Playwright's sync API keeps an event loop running in the
-    main thread for the rest of the session, which pytest-asyncio tests cannot share."""
-    items.sort(key=lambda item: "/tests/e2e/" in str(item.path))
+    """Browser tests run last: Playwright's sync API keeps an event loop running in the
+    main thread for the rest of the session, which pytest-asyncio tests cannot share. The
+    cluster's come after the local stack's end-to-end tests."""
+    order = {"/tests/e2e/": 1, "/tests/cluster/": 2}
+    items.sort(
+        key=lambda item: max((n for d, n in order.items() if d in str(item.path)), default=0)
+    )
 
 
 @pytest.fixture(scope="session")

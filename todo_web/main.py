@@ -7,13 +7,20 @@ import os
 import sys
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent  # where rxconfig.py lives
+
+def project_root(cwd: Path | None = None) -> Path:
+    """Where rxconfig.py lives: the working directory in the image (/app: the package itself
+    is installed in site-packages there, far from rxconfig.py), the checkout otherwise."""
+    for candidate in (cwd or Path.cwd(), Path(__file__).resolve().parent.parent):
+        if (candidate / "rxconfig.py").is_file():
+            return candidate
+    raise SystemExit("todo-web: no rxconfig.py in the working directory or the checkout")
 
 
 def main() -> None:
     port = os.environ.get("APP_PORT", "8000")
     host = os.environ.get("APP_HOST", "0.0.0.0")
-    os.chdir(PROJECT_ROOT)
+    os.chdir(project_root())
     if os.environ.get("TODO_WEB_PREBUILT_FRONTEND") == "1":
         _serve_prebuilt(host, int(port))
         return

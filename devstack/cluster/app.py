@@ -2,6 +2,7 @@
 deploy/helm/todo with values-local.yaml and a values file that only names the images built
 here."""
 
+import json
 import secrets
 from pathlib import Path
 
@@ -54,8 +55,20 @@ def ensure_secret(kube: Kube) -> None:
     )  # fmt: skip
 
 
+def _clear_interrupted(kube: Kube) -> None:
+    """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
+    fails with "another operation is in progress": undo what it was doing."""
+    out = kube.helm("status", RELEASE, "--namespace", NAMESPACE, "-o", "json", check=False)
+    status = json.loads(out)["info"]["status"] if out.strip() else ""
+    if status == "pending-install":
+        kube.helm("uninstall", RELEASE, "--namespace", NAMESPACE, "--wait")
+    elif status.startswith("pending-"):
+        kube.helm("rollback", RELEASE, "--namespace", NAMESPACE, "--wait")
+
+
 def install(kube: Kube, images_values: Path, *extra: str) -> None:
     ensure_secret(kube)
+    _clear_interrupted(kube)
     kube.helm(
         "upgrade", "--install", RELEASE, str(CHART), "--namespace", NAMESPACE,
         "-f", str(CHART / "values-local.yaml"), "-f", str(images_values),

@@ -28,8 +28,10 @@ SANDBOX_IMAGE = "registry.k8s.io/pause:3.10.2"
 
 def containerd_toml(layout: Layout) -> str:
     d = layout.containerd_dir
+    # Version 3 with its [grpc] section: containerd 2.3 migrates it to its version 4 (where
+    # the listeners became plugins) with a warning, and keeps our socket path.
     return f"""\
-version = 4
+version = 3
 root = "{d / "root"}"
 state = "{d / "state"}"
 

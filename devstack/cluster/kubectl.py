@@ -21,6 +21,8 @@ class Kube:
         return {
             "KUBECONFIG": str(self.layout.admin_kubeconfig),
             "PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+            # kubectl's discovery cache goes to $HOME/.kube: keep it with the cluster.
+            "HOME": str(self.layout.root),
             # helm keeps its caches and config out of the user's home.
             "HELM_CACHE_HOME": str(self.layout.root / "helm" / "cache"),
             "HELM_CONFIG_HOME": str(self.layout.root / "helm" / "config"),

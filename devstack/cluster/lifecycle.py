@@ -78,8 +78,11 @@ def up() -> None:
     addons.install_coredns(kube, _image(archives, "localhost/todo/coredns:"))
     addons.install_metallb(kube, images.metallb_manifest(archives))
     addons.install_dapr(kube, build.ensure_dapr_chart(), *images.dapr_registry_and_tag())
+    # The tag of the image just built, not one computed again from files that may have
+    # changed since.
+    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
     values = app.image_values(
-        images.app_image_tag(),
+        web_tag,
         _image(archives, "localhost/todo/kafka:"),
         _image(archives, "localhost/todo/postgres:"),
         _image(archives, "localhost/todo/redis:"),

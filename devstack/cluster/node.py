@@ -95,6 +95,9 @@ def daemons(layout: Layout, bins: Binaries) -> list[Daemon]:
                 f"--service-account-key-file={pki / 'sa.pub'}",
                 f"--service-account-signing-key-file={pki / 'sa.key'}",
                 "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                # Logs, exec and port-forward reach the kubelet by the node's IP: its name
+                # resolves nowhere (the node has no resolver outside the cluster).
+                "--kubelet-preferred-address-types=InternalIP",
                 "--authorization-mode=Node,RBAC",
                 "--enable-admission-plugins=NodeRestriction",
                 "--allow-privileged=true",

@@ -106,8 +106,27 @@ def test_cloud_exposes_web_through_a_load_balancer(render):
     assert svc["spec"]["ports"][0]["port"] == 80
     ann = svc["metadata"]["annotations"]
     assert any(key.startswith("service.beta.kubernetes.io/azure-") for key in ann), ann
+    # A local cluster has a load balancer too (MetalLB on `make cluster`), without the
+    # cloud's annotations.
     local = find(documents(render("values-local.yaml")), "Service", "todo-web")
-    assert local["spec"]["type"] == "ClusterIP"
+    assert local["spec"]["type"] == "LoadBalancer"
+    assert not local["metadata"].get("annotations")
+
+
+def test_sidecars_do_not_load_the_builtin_kubernetes_secret_store(render):
+    """The pods mount no API token; daprd exits at start if it tries to build that store."""
+    for name in ("todo-web", "todo-worker"):
+        pod = find(documents(render("values-local.yaml")), "Deployment", name)["spec"]["template"]
+        annotations = pod["metadata"]["annotations"]
+        assert annotations["dapr.io/disable-builtin-k8s-secret-store"] == "true"
+        assert pod["spec"]["automountServiceAccountToken"] is False
+
+
+def test_web_pods_leave_the_load_balancer_before_they_stop(render):
+    """A rollout loses no request: the endpoint is removed while the old pod still serves."""
+    pod = find(documents(render("values-local.yaml")), "Deployment", "todo-web")["spec"]
+    web = pod["template"]["spec"]["containers"][0]
+    assert web["lifecycle"]["preStop"]["sleep"]["seconds"] >= 5
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)

@@ -111,12 +111,14 @@ def test_deploy_pipeline_shape():
     assert "actionlint" in lint and "ruff check" in lint
 
 
-def test_pr_runs_e2e_on_kind_with_dapr_and_local_values():
+def test_pr_runs_the_same_cluster_test_as_make_test():
+    """One definition of the cluster test: the workflow calls the Makefile's target, which
+    runs tests/cluster as `make test` does."""
     workflow = load(REPO / ".github" / "workflows" / "pr.yml")
-    job = workflow["jobs"]["e2e-kind"]
-    uses = [s.get("uses", "").split("@")[0] for _, s in steps({"jobs": {"e": job}})]
-    assert "helm/kind-action" in uses
-    script = "\n".join(s.get("run", "") for _, s in steps({"jobs": {"e": job}}))
-    assert "dapr/dapr --version" in script
-    assert "values-local.yaml" in script
-    assert "pytest" in script and "e2e" in script
+    job = workflow["jobs"]["cluster"]
+    script = "\n".join(s.get("run", "") for _, s in steps({"jobs": {"c": job}}))
+    assert "make test-cluster" in script
+    assert "kind" not in script
+    makefile = (REPO / "Makefile").read_text()
+    target = makefile.split("\ntest-cluster:", 1)[1].split("\n\n", 1)[0]
+    assert "tests/cluster" in target and "--cluster" in target

@@ -84,6 +84,10 @@ dapr.io/sidecar-memory-request: {{ $d.sidecar.resources.requests.memory | quote 
 dapr.io/sidecar-cpu-limit: {{ $d.sidecar.resources.limits.cpu | quote }}
 dapr.io/sidecar-memory-limit: {{ $d.sidecar.resources.limits.memory | quote }}
 dapr.io/sidecar-seccomp-profile-type: "RuntimeDefault"
+{{- /* The operator resolves the components' secretKeyRefs; the apps never read secrets
+through Dapr, and the pods mount no API token the built-in store could use (daprd exits
+with "stat /.kube/config" when it tries). */}}
+dapr.io/disable-builtin-k8s-secret-store: "true"
 {{- end }}
 
 {{/* Reflex keeps UI state in one process without Redis; refuse a setup that would lose it. */}}
