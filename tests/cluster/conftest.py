@@ -1,0 +1,81 @@
+"""The chart on the local Kubernetes cluster (`make cluster`), tested as its users meet it:
+kubectl, the sidecars' own endpoints, a Kafka client inside the cluster, and Playwright in
+Debian's Chromium through the LoadBalancer IP.
+
+The cluster is brought up (or found up) once per session and stopped at its end;
+TODO_TEST_KEEP_CLUSTER=1 leaves it running for quick reruns. Its builds happen in
+provisioning (`make test` runs `devstack provision --cluster` first), so what the fixture
+does is start daemons and install charts.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from devstack.cluster import app, lifecycle
+from devstack.cluster.kubectl import Kube
+
+# The browser fixtures of the e2e suite, shared as they are (imported names are fixtures).
+from tests.e2e.conftest import (  # noqa: F401
+    browser_context_args,
+    browser_type_launch_args,
+    browsing,
+    page,
+    pytest_runtest_makereport,
+)
+
+# The tests that change the cluster run after those that only look at it; the crash test,
+# which restarts everything, runs last.
+ORDER = ["test_sidecars", "test_flow", "test_scale", "test_rollout", "test_recovery"]
+
+
+def _rank(item: pytest.Item) -> int:
+    name = item.path.stem
+    return ORDER.index(name) if name in ORDER else -1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    mine = [item for item in items if "tests/cluster/" in item.nodeid.replace(os.sep, "/")]
+    for item in mine:
+        item.add_marker(pytest.mark.cluster)
+    if mine:
+        start = items.index(mine[0])
+        items[start : start + len(mine)] = sorted(mine, key=_rank)
+
+
+@pytest.fixture(scope="session")
+def cluster(pytestconfig: pytest.Config) -> Iterator[lifecycle.Cluster]:
+    if os.geteuid() != 0:
+        pytest.fail("the local cluster needs root (network namespaces, cgroups, mounts)")
+    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():  # its progress lines, as `make cluster` shows
+        lifecycle.up()
+    yield lifecycle.prepare()
+    if os.environ.get("TODO_TEST_KEEP_CLUSTER") != "1":
+        with capture.global_and_fixture_disabled():
+            lifecycle.down()
+
+
+@pytest.fixture(scope="session")
+def kube(cluster: lifecycle.Cluster) -> Kube:
+    return cluster.kube
+
+
+@pytest.fixture(scope="session")
+def app_url(kube: Kube) -> str:
+    url = app.url(kube)
+    assert url, "the web Service has no LoadBalancer IP: is MetalLB's speaker running?"
+    return url
+
+
+@pytest.fixture(scope="session")
+def local_stack() -> Any:
+    """The browser fixtures ask for it: here the app under test is the cluster's."""
+    return None
+
+
+@pytest.fixture(scope="session")
+def base_url(app_url: str) -> str:
+    return app_url

@@ -1,0 +1,98 @@
+"""Looking into the cluster the way an operator would: kubectl get, kubectl exec."""
+
+import json
+from typing import Any
+
+from devstack.cluster.app import CHART, NAMESPACE
+from devstack.cluster.kubectl import Kube
+
+
+def pods(kube: Kube, component: str) -> list[dict[str, Any]]:
+    selector = f"app.kubernetes.io/component={component}"
+    items = kube.get("-n", NAMESPACE, "pods", "-l", selector)["items"]
+    return [p for p in items if not p["metadata"].get("deletionTimestamp")]
+
+
+def ready_containers(pod: dict[str, Any]) -> list[str]:
+    statuses = pod.get("status", {}).get("containerStatuses", [])
+    return sorted(s["name"] for s in statuses if s.get("ready"))
+
+
+def python_in(kube: Kube, pod: str, container: str, code: str, timeout: str = "60s") -> Any:
+    """Run Python in an app container (the images have it; daprd's has nothing but daprd),
+    which shares the pod's network with its sidecar; the script prints one JSON value."""
+    out = kube.kubectl(
+        "-n", NAMESPACE, "exec", pod, "-c", container, f"--request-timeout={timeout}",
+        "--", "python", "-c", code,
+    )  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+SIDECAR_PROBE = """
+import json, urllib.request
+def get(path):
+    with urllib.request.urlopen("http://127.0.0.1:3500" + path, timeout=5) as r:
+        return r.status, r.read().decode()
+health, _ = get("/v1.0/healthz")
+_, metadata = get("/v1.0/metadata")
+print(json.dumps({"health": health, "metadata": json.loads(metadata)}))
+"""
+
+
+# librdkafka (confluent-kafka, in the app images) inside the cluster, where the broker's
+# advertised name resolves: the record as it reached Kafka, not as Dapr delivered it.
+KAFKA_FIND = """
+import json, time, uuid
+from confluent_kafka import Consumer
+consumer = Consumer({"bootstrap.servers": "todo-kafka:9092", "auto.offset.reset": "earliest",
+                     "group.id": "cluster-test-" + uuid.uuid4().hex, "enable.auto.commit": False})
+consumer.subscribe([TOPIC])
+found, deadline = None, time.monotonic() + 60
+while found is None and time.monotonic() < deadline:
+    message = consumer.poll(1.0)
+    if message is None or message.error():
+        continue
+    data = json.loads(message.value()).get("data", {})
+    if data.get("task_id") == TASK_ID and data.get("type") == EVENT_TYPE:
+        found = {"timestamp_ms": message.timestamp()[1], "partition": message.partition()}
+consumer.close()
+print(json.dumps(found))
+"""
+
+
+def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any] | None:
+    """The first record of `event_type` for `task_id` on `topic` (its broker timestamp)."""
+    worker = pods(kube, "worker")[0]["metadata"]["name"]
+    header = f"TOPIC, TASK_ID, EVENT_TYPE = {topic!r}, {task_id!r}, {event_type!r}\n"
+    return python_in(kube, worker, "worker", header + KAFKA_FIND, timeout="90s")
+
+
+def sql(kube: Kube, query: str) -> list[list[str]]:
+    """psql in the local PostgreSQL pod: rows of text, tab-separated by psql itself."""
+    out = kube.kubectl(
+        "-n", NAMESPACE, "exec", "todo-postgres-0", "--",
+        "psql", "-U", "todo", "-d", "todo", "-tA", "-F", "\t", "-c", query,
+    )  # fmt: skip
+    return [line.split("\t") for line in out.splitlines() if line.strip()]
+
+
+def helm_upgrade(kube: Kube, *sets: str) -> None:
+    """An upgrade of our release that keeps every value but the ones given."""
+    args = [arg for value in sets for arg in ("--set", value)]
+    kube.helm(
+        "upgrade", "todo", str(CHART), "--namespace", NAMESPACE, "--reuse-values",
+        *args, "--wait", "--timeout", "8m",
+    )  # fmt: skip
+
+
+def release_revision(kube: Kube) -> int:
+    history = json.loads(kube.helm("history", "todo", "--namespace", NAMESPACE, "-o", "json"))
+    return int(history[-1]["revision"])
+
+
+def deployment_images(kube: Kube) -> set[str]:
+    found = set()
+    for name in ("todo-web", "todo-worker"):
+        spec = kube.get("-n", NAMESPACE, "deployment", name)["spec"]["template"]["spec"]
+        found |= {c["image"] for c in spec["containers"] if c["name"] != "daprd"}
+    return found
