@@ -6,8 +6,8 @@ Kubernetes JSON schemas are derived from the OpenAPI spec shipped in the `k8s.io
 module and the Dapr CRD schemas from the Dapr module's Helm chart. Everything lands under
 `${TODO_CACHE_DIR:-~/.cache/todo-devstack}`; a second run finds it there and does nothing.
 
-Self-contained on purpose (standard library, plus PyYAML for the CRDs): it must not depend on
-the rest of devstack, which changes for other reasons.
+Small on purpose (standard library, PyYAML for the CRDs, and devstack's own progress lines and
+error type): it must not depend on the rest of devstack, which changes for other reasons.
 
     python -m devstack.deploytools            # install, print where things are
 """
@@ -25,6 +25,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from devstack.errors import StackError
+from devstack.progress import run
 
 # The Kubernetes version whose API the chart is validated against: the oldest minor a
 # managed cluster (AKS/GKE/OKE) still offers would also do; newer is stricter on removals.
@@ -78,9 +81,6 @@ TOOLS: tuple[Tool, ...] = (
 )
 
 
-PROGRESS_EVERY = 10.0  # seconds between two progress lines of a build
-
-
 def say(message: str) -> None:
     print(f"[deploytools] {message}", flush=True)
 
@@ -116,7 +116,7 @@ def go_env() -> dict[str, str]:
 def _go() -> str:
     go = shutil.which("go")
     if go is None:
-        raise SystemExit("deploytools: `go` is not on PATH; install Go 1.26 first")
+        raise StackError("deploytools: `go` is not on PATH; install Go 1.26 first")
     return go
 
 
@@ -125,34 +125,12 @@ def tool_path(tool: Tool) -> Path:
     return bin_dir() / f"{tool.name}-{tool.version}"
 
 
-def _run_with_progress(label: str, argv: list[str], env: dict[str, str]) -> None:
-    """Run a long command, saying every few seconds that it moves (how long, how many lines,
-    the latest one), as devstack.progress does; its output's tail if it fails."""
-    started = time.monotonic()
-    proc = subprocess.Popen(
-        argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True
-    )
-    assert proc.stdout is not None
-    lines: list[str] = []
-    last_report = started
-    for line in proc.stdout:
-        lines.append(line.rstrip())
-        now = time.monotonic()
-        if now - last_report >= PROGRESS_EVERY:
-            say(f"  {label}: {now - started:.0f}s, {len(lines)} steps, last: {lines[-1][:100]}")
-            last_report = now
-    if proc.wait() != 0:
-        tail = "\n".join(lines[-40:])
-        raise SystemExit(f"{label} failed after {time.monotonic() - started:.0f}s:\n{tail}")
-
-
 def install_tool(tool: Tool) -> Path:
     target = tool_path(tool)
     link = bin_dir() / tool.name
     if not target.exists():
         bin_dir().mkdir(parents=True, exist_ok=True)
-        label = f"building {tool.name} {tool.version}"
-        say(f"{label} from {tool.module} (a few minutes cold) ...")
+        label = f"building {tool.name} {tool.version} from {tool.module} (a few minutes cold)"
         started = time.monotonic()
         with tempfile.TemporaryDirectory(dir=bin_dir()) as tmp:
             env = go_env() | {"GOBIN": tmp}
@@ -160,10 +138,10 @@ def install_tool(tool: Tool) -> Path:
             argv = [_go(), "install", "-trimpath", "-v"]
             if tool.ldflags:
                 argv += ["-ldflags", tool.ldflags]
-            _run_with_progress(label, [*argv, f"{tool.package}@{tool.version}"], env)
+            run(label, [*argv, f"{tool.package}@{tool.version}"], env=env)
             # rename is atomic: a build killed halfway never looks installed.
             os.replace(Path(tmp) / tool.name, target)
-        say(f"{label}: done in {time.monotonic() - started:.0f}s -> {target}")
+        say(f"{tool.name}: {target} ({time.monotonic() - started:.0f}s)")
     if not link.is_symlink() or os.readlink(link) != target.name:
         link.unlink(missing_ok=True)
         link.symlink_to(target.name)
@@ -195,7 +173,7 @@ def module_dir(module: str, version: str) -> Path:
     )
     info = json.loads(proc.stdout or "{}")
     if proc.returncode != 0 or "Dir" not in info:
-        raise SystemExit(f"go mod download {module}@{version} failed: {info or proc.stderr}")
+        raise StackError(f"go mod download {module}@{version} failed: {info or proc.stderr}")
     return Path(info["Dir"])
 
 
@@ -342,7 +320,10 @@ def ensure_all() -> dict[str, Path]:
 
 def main() -> int:
     started = time.monotonic()
-    paths = ensure_all()
+    try:
+        paths = ensure_all()
+    except StackError as exc:
+        raise SystemExit(f"[deploytools] error: {exc}") from None
     for name, path in paths.items():
         say(f"{name}: {path}")
     say(f"schemas: {schema_dir()}")

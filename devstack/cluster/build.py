@@ -12,17 +12,16 @@ installed; a lock file lets two callers share one build.
 
 import fcntl
 import hashlib
-import json
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from devstack import versions
 from devstack.config import cache_dir
+from devstack.deploytools import module_dir
 from devstack.errors import StackError
 from devstack.progress import run, say
 
@@ -142,21 +141,6 @@ def _check_version(binary: Path, args: list[str], expected: str) -> None:
     output = proc.stdout + proc.stderr
     if expected not in output:
         raise StackError(f"{binary.name} {' '.join(args)} does not report {expected}: {output}")
-
-
-def _module_dir(module: str, version: str) -> Path:
-    """Where the module cache unpacked `module@version` (downloading it if needed)."""
-    proc = subprocess.run(
-        [_go(), "mod", "download", "-json", f"{module}@{version}"],
-        env=go_env(),
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tempfile.gettempdir(),  # outside any go.mod, which it must not consult
-    )
-    if proc.returncode != 0:
-        raise StackError(f"go mod download {module}@{version} failed: {proc.stdout}{proc.stderr}")
-    return Path(json.loads(proc.stdout)["Dir"])
 
 
 def _part_dir(part: str, version: str, *settings: str) -> Path:
@@ -284,7 +268,7 @@ def ensure_metallb() -> Path:
         label = f"building MetalLB {versions.METALLB} (first time: about 3 minutes)"
         packages = [f"{METALLB_MODULE}/controller", f"{METALLB_MODULE}/speaker"]
         _go_build(label, "metallb", out, packages, "-ldflags", "-s -w")
-        src = _module_dir(METALLB_MODULE, f"v{versions.METALLB}")
+        src = module_dir(METALLB_MODULE, f"v{versions.METALLB}")
         shutil.copy(src / "config/manifests/metallb-native.yaml", out / "metallb-native.yaml")
         shutil.copytree(src / "config/crd/bases", out / "crd")
         for f in [out / "metallb-native.yaml", *(out / "crd").iterdir()]:
@@ -332,7 +316,7 @@ def ensure_dapr_chart() -> Path:
     target = cluster_cache() / f"dapr-chart-{versions.DAPR_RUNTIME}"
 
     def build(out: Path) -> None:
-        src = _module_dir(DAPR_MODULE, f"v{versions.DAPR_RUNTIME}") / "charts" / "dapr"
+        src = module_dir(DAPR_MODULE, f"v{versions.DAPR_RUNTIME}") / "charts" / "dapr"
         shutil.copytree(src, out, dirs_exist_ok=True)
         for path in out.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
@@ -347,7 +331,7 @@ def ensure_pause() -> Path:
     """The pod sandbox's `pause`, compiled statically from Kubernetes' build/pause source with
     its Makefile's flags (that Makefile builds it in a cross-compiler image)."""
     cc = _ensure_cc()
-    source = _module_dir("k8s.io/kubernetes", f"v{versions.KUBERNETES}") / "build/pause/linux"
+    source = module_dir("k8s.io/kubernetes", f"v{versions.KUBERNETES}") / "build/pause/linux"
     cflags = ["-Os", "-Wall", "-Werror", "-static", f"-DVERSION=v{versions.PAUSE}"]
     target = cluster_cache() / f"pause-{versions.PAUSE}-{input_key([source / 'pause.c'], *cflags)}"
 

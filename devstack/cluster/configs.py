@@ -153,13 +153,15 @@ def kube_proxy_config(layout: Layout) -> dict[str, object]:
 def write_all(layout: Layout) -> None:
     cfg = layout.config_dir
     cfg.mkdir(parents=True, exist_ok=True)
-    (cfg / "containerd.toml").write_text(containerd_toml(layout))
+    _write(cfg / "containerd.toml", containerd_toml(layout))
     net_d = layout.cni_dir / "net.d"
     net_d.mkdir(parents=True, exist_ok=True)
-    (net_d / "10-todo.conflist").write_text(json.dumps(cni_conflist(layout), indent=2))
-    _yaml(cfg / "kubelet.yaml", kubelet_config(layout))
-    _yaml(cfg / "kube-proxy.yaml", kube_proxy_config(layout))
+    _write(net_d / "10-todo.conflist", json.dumps(cni_conflist(layout), indent=2))
+    _write(cfg / "kubelet.yaml", yaml.safe_dump(kubelet_config(layout), sort_keys=False))
+    _write(cfg / "kube-proxy.yaml", yaml.safe_dump(kube_proxy_config(layout), sort_keys=False))
 
 
-def _yaml(path: Path, data: dict[str, object]) -> None:
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
+def _write(path: Path, text: str) -> None:
+    """Only a change is written: a running containerd reloads its CNI folder on every write."""
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)

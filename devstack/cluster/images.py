@@ -597,7 +597,7 @@ def _require_tools() -> None:
         return
     if os.geteuid() != 0:
         raise StackError(f"missing tools; run: sudo apt-get install -y {' '.join(missing)}")
-    provision._apt_install(*missing)  # noqa: SLF001
+    provision.apt_install(*missing)
 
 
 # --- into containerd ------------------------------------------------------------------

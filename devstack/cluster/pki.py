@@ -35,6 +35,9 @@ CLIENTS = (
     # The API server's own identity towards kubelets (logs, exec, port-forward).
     Identity("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters"),
 )
+# Signed by a CA of its own (kubeadm's front-proxy-ca): the API server's identity towards
+# aggregated APIs, which controllers check against the requestheader CA it publishes.
+FRONT_PROXY_CLIENT = Identity("front-proxy-client", "front-proxy-client")
 API_SERVER_NAMES = (
     "DNS:kubernetes",
     "DNS:kubernetes.default",
@@ -67,7 +70,9 @@ def _subject(identity: Identity) -> str:
     return f"{org}/CN={identity.common_name}"
 
 
-def _sign(pki: Path, identity: Identity, usage: str, alt_names: tuple[str, ...] = ()) -> None:
+def _sign(
+    pki: Path, identity: Identity, usage: str, alt_names: tuple[str, ...] = (), ca: str = "ca"
+) -> None:
     key, csr, crt = (pki / f"{identity.name}.{ext}" for ext in ("key", "csr", "crt"))
     _key(key)
     _openssl("req", "-new", "-key", str(key), "-subj", _subject(identity), "-out", str(csr))
@@ -81,20 +86,20 @@ def _sign(pki: Path, identity: Identity, usage: str, alt_names: tuple[str, ...] 
         lines.append("subjectAltName=" + ",".join(alt_names))
     ext.write_text("\n".join(lines) + "\n")
     _openssl(
-        "x509", "-req", "-in", str(csr), "-CA", str(pki / "ca.crt"), "-CAkey",
-        str(pki / "ca.key"), "-CAcreateserial", "-days", DAYS, "-sha256",
+        "x509", "-req", "-in", str(csr), "-CA", str(pki / f"{ca}.crt"), "-CAkey",
+        str(pki / f"{ca}.key"), "-CAcreateserial", "-days", DAYS, "-sha256",
         "-extfile", str(ext), "-out", str(crt),
     )  # fmt: skip
     csr.unlink()
     ext.unlink()
 
 
-def _ca(pki: Path) -> None:
-    _key(pki / "ca.key")
+def _ca(pki: Path, name: str = "ca", subject: str = "todo-cluster-ca") -> None:
+    _key(pki / f"{name}.key")
     _openssl(
-        "req", "-x509", "-new", "-key", str(pki / "ca.key"), "-subj", "/CN=todo-cluster-ca",
+        "req", "-x509", "-new", "-key", str(pki / f"{name}.key"), "-subj", f"/CN={subject}",
         "-days", DAYS, "-sha256", "-addext", "basicConstraints=critical,CA:TRUE",
-        "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", str(pki / "ca.crt"),
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-out", str(pki / f"{name}.crt"),
     )  # fmt: skip
 
 
@@ -106,18 +111,19 @@ def _service_account_keys(pki: Path) -> None:
 def ensure(layout: Layout) -> None:
     """Everything is made in a fresh folder and renamed into place: never half a PKI."""
     pki = layout.pki_dir
-    if (pki / "ca.crt").exists():
-        _write_kubeconfigs(layout)
-        return
-    tmp = pki.with_name("pki.partial")
-    subprocess.run(["rm", "-rf", str(tmp)], check=False)
-    tmp.mkdir(parents=True)
-    _ca(tmp)
-    _service_account_keys(tmp)
-    _sign(tmp, Identity("apiserver", "kube-apiserver"), "serverAuth", API_SERVER_NAMES)
-    for identity in CLIENTS:
-        _sign(tmp, identity, "clientAuth")
-    tmp.rename(pki)
+    if not (pki / "ca.crt").exists():
+        tmp = pki.with_name("pki.partial")
+        subprocess.run(["rm", "-rf", str(tmp)], check=False)
+        tmp.mkdir(parents=True)
+        _ca(tmp)
+        _service_account_keys(tmp)
+        _sign(tmp, Identity("apiserver", "kube-apiserver"), "serverAuth", API_SERVER_NAMES)
+        for identity in CLIENTS:
+            _sign(tmp, identity, "clientAuth")
+        tmp.rename(pki)
+    if not (pki / "front-proxy-client.crt").exists():  # also for a PKI made before it was
+        _ca(pki, "front-proxy-ca", "todo-front-proxy-ca")
+        _sign(pki, FRONT_PROXY_CLIENT, "clientAuth", ca="front-proxy-ca")
     _write_kubeconfigs(layout)
 
 
