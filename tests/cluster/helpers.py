@@ -40,31 +40,36 @@ print(json.dumps({"health": health, "metadata": json.loads(metadata)}))
 
 
 # librdkafka (confluent-kafka, in the app images) inside the cluster, where the broker's
-# advertised name resolves: the record as it reached Kafka, not as Dapr delivered it.
+# advertised name resolves: the record as it reached Kafka, not as Dapr delivered it. Every
+# partition is assigned from its start (no consumer group to join), and what was read is
+# reported either way.
 KAFKA_FIND = """
-import json, time, uuid
-from confluent_kafka import Consumer
-consumer = Consumer({"bootstrap.servers": "todo-kafka:9092", "auto.offset.reset": "earliest",
-                     "group.id": "cluster-test-" + uuid.uuid4().hex, "enable.auto.commit": False})
-consumer.subscribe([TOPIC])
-found, deadline = None, time.monotonic() + 60
+import json, time
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+consumer = Consumer({"bootstrap.servers": "todo-kafka:9092", "group.id": "cluster-test",
+                     "enable.auto.commit": False})
+partitions = consumer.list_topics(TOPIC, timeout=30).topics[TOPIC].partitions
+consumer.assign([TopicPartition(TOPIC, p, OFFSET_BEGINNING) for p in partitions])
+found, seen, deadline = None, 0, time.monotonic() + 90
 while found is None and time.monotonic() < deadline:
     message = consumer.poll(1.0)
     if message is None or message.error():
         continue
+    seen += 1
     data = json.loads(message.value()).get("data", {})
     if data.get("task_id") == TASK_ID and data.get("type") == EVENT_TYPE:
         found = {"timestamp_ms": message.timestamp()[1], "partition": message.partition()}
 consumer.close()
-print(json.dumps(found))
+print(json.dumps({"found": found, "records_read": seen, "partitions": len(partitions)}))
 """
 
 
-def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any] | None:
-    """The first record of `event_type` for `task_id` on `topic` (its broker timestamp)."""
+def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any]:
+    """`found`: the first record of `event_type` for `task_id` on `topic` (its broker
+    timestamp), or None; and how many records were read looking for it."""
     worker = pods(kube, "worker")[0]["metadata"]["name"]
     header = f"TOPIC, TASK_ID, EVENT_TYPE = {topic!r}, {task_id!r}, {event_type!r}\n"
-    return python_in(kube, worker, "worker", header + KAFKA_FIND, timeout="90s")
+    return python_in(kube, worker, "worker", header + KAFKA_FIND, timeout="150s")
 
 
 def sql(kube: Kube, query: str) -> list[list[str]]:

@@ -60,9 +60,9 @@ def test_a_reminder_reaches_kafka_then_fires_in_the_page(browsing: Browsing, kub
     expect(row(page, title)).to_be_visible()
     task_id = row(page, title).get_attribute("data-task-id")
     assert task_id
-    record = find_record(kube, "reminders", task_id, "reminder.scheduled")
-    assert record, "no reminder.scheduled record for the task on `reminders`"
-    assert record["timestamp_ms"] / 1000 - saved_at < REMINDER_RECORD_LIMIT_S
+    read = find_record(kube, "reminders", task_id, "reminder.scheduled")
+    assert read["found"], f"no reminder.scheduled for the task on `reminders`: {read}"
+    assert read["found"]["timestamp_ms"] / 1000 - saved_at < REMINDER_RECORD_LIMIT_S
 
     wait_until(
         lambda: [n for n in api_get(page, "/api/notifications?unread=true") if n["title"] == title],
