@@ -9,26 +9,35 @@ does is start daemons and install charts.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import BrowserContext
 
 from devstack.cluster import app, lifecycle
 from devstack.cluster.kubectl import Kube
 
-# The browser fixtures of the e2e suite, shared as they are (imported names are fixtures).
+# The browser fixtures of the e2e suite (imported names are fixtures), but for `browsing`.
 from tests.e2e.conftest import (  # noqa: F401
+    Browsing,
     browser_context_args,
     browser_type_launch_args,
-    browsing,
     page,
     pytest_runtest_makereport,
+    recorded,
 )
 
 # The tests that change the cluster run after those that only look at it; the crash test,
 # which restarts everything, runs last.
-ORDER = ["test_sidecars", "test_flow", "test_scale", "test_rollout", "test_recovery"]
+ORDER = [
+    "test_install",
+    "test_sidecars",
+    "test_flow",
+    "test_scale",
+    "test_rollout",
+    "test_recovery",
+]
 
 
 def _rank(item: pytest.Item) -> int:
@@ -70,12 +79,19 @@ def app_url(kube: Kube) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def local_stack() -> Any:
-    """The browser fixtures ask for it: here the app under test is the cluster's."""
-    return None
+@pytest.fixture
+def browsing(
+    new_context: Callable[..., BrowserContext],
+    request: pytest.FixtureRequest,
+    output_path: str,
+    app_url: str,
+) -> Iterator[Browsing]:
+    """Pages whose relative URLs go to the cluster's LoadBalancer IP. Set on each context:
+    in a whole `make test` the session-wide context arguments were made for the local
+    stack's e2e tests and still name its URL."""
 
+    def at_the_cluster(**args: Any) -> BrowserContext:
+        return new_context(**{**args, "base_url": app_url})
 
-@pytest.fixture(scope="session")
-def base_url(app_url: str) -> str:
-    return app_url
+    with recorded(at_the_cluster, request, output_path, None) as session:
+        yield session

@@ -33,6 +33,7 @@ def test_main_page_loads_through_the_load_balancer_in_under_2_s(
     assert app_url.startswith("http://10.98.0."), app_url  # MetalLB's pool, not a port-forward
     page = browsing.new_page()
     page.goto("/")
+    assert page.url.startswith(app_url), page.url
     expect(page.get_by_test_id("email")).to_be_visible()
     load_ms = page.evaluate(
         "() => { const n = performance.getEntriesByType('navigation')[0];"
@@ -45,11 +46,14 @@ def test_main_page_loads_through_the_load_balancer_in_under_2_s(
     assert load_ms < PAGE_LOAD_LIMIT_MS
 
 
-def test_a_reminder_reaches_kafka_then_fires_in_the_page(browsing: Browsing, kube: Kube) -> None:
+def test_a_reminder_reaches_kafka_then_fires_in_the_page(
+    browsing: Browsing, kube: Kube, app_url: str
+) -> None:
     # Only the toast and the bell: a page on plain http at a non-loopback address is no
     # secure context, so the browser offers it no system notifications (the cloud's is https).
     page = browsing.new_page()
     sign_up(page)
+    assert page.url.startswith(app_url), page.url
     title = "renew the passport"
     due = next_minute_after(60 + REMINDER_LEAD_S)
     remind_at = due - timedelta(minutes=1)
@@ -75,8 +79,9 @@ def test_a_reminder_reaches_kafka_then_fires_in_the_page(browsing: Browsing, kub
     expect(page.get_by_test_id("bell-count")).to_have_text("1", timeout=TOAST_LIMIT_MS)
 
 
-def test_completing_a_daily_task_creates_the_next_one_within_15_s(page: Page) -> None:
+def test_completing_a_daily_task_creates_the_next_one_within_15_s(page: Page, app_url: str) -> None:
     sign_up(page)
+    assert page.url.startswith(app_url), page.url
     title = "feed the cat"
     page.get_by_test_id("new-task").click()
     page.get_by_test_id("edit-title").fill(title)

@@ -81,10 +81,11 @@ def test_a_worker_deleted_mid_burst_loses_and_doubles_no_reminder(
 
 
 def test_a_deleted_web_pod_keeps_the_page_signed_in_and_live(
-    kube: Kube, page: Page, two_of_each: None
+    kube: Kube, page: Page, app_url: str, two_of_each: None
 ) -> None:
     assert len(pods(kube, "web")) == 2
     sign_up(page)
+    assert page.url.startswith(app_url), page.url
     quick_add(page, "written before the web pods were replaced")
     for pod in pods(kube, "web"):
         kube.kubectl("-n", NAMESPACE, "delete", "pod", pod["metadata"]["name"])

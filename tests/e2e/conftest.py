@@ -9,6 +9,7 @@ of every page it opened and the pages' console log in its pytest-playwright outp
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,24 @@ class Browsing:
             (folder / log.name).write_text("\n".join(lines) + "\n")
 
 
+@contextmanager
+def recorded(
+    new_context: Callable[..., BrowserContext],
+    request: pytest.FixtureRequest,
+    output_path: str,
+    logs: Path | None,
+) -> Iterator[Browsing]:
+    """A browsing session whose pages, console and `logs` are kept when the test fails."""
+    session = Browsing(new_context)
+    yield session
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        folder = Path(output_path)
+        shutil.rmtree(folder / "failure", ignore_errors=True)
+        session.save(folder / "failure", logs)
+        print(f"\nscreenshots and console log: {folder / 'failure'}")
+
+
 @pytest.fixture
 def browsing(
     new_context: Callable[..., BrowserContext],
@@ -115,14 +134,9 @@ def browsing(
     output_path: str,
     local_stack: Any,
 ) -> Iterator[Browsing]:
-    session = Browsing(new_context)
-    yield session
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        folder = Path(output_path)
-        shutil.rmtree(folder / "failure", ignore_errors=True)
-        session.save(folder / "failure", local_stack.log_dir if local_stack else None)
-        print(f"\nscreenshots and console log: {folder / 'failure'}")
+    logs = local_stack.log_dir if local_stack else None
+    with recorded(new_context, request, output_path, logs) as session:
+        yield session
 
 
 @pytest.fixture
