@@ -9,11 +9,11 @@ does is start daemons and install charts.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Browser, BrowserContext
 
 from devstack.cluster import app, lifecycle
 from devstack.cluster.kubectl import Kube
@@ -81,17 +81,24 @@ def app_url(kube: Kube) -> str:
 
 @pytest.fixture
 def browsing(
-    new_context: Callable[..., BrowserContext],
+    browser: Browser,
+    browser_context_args: dict[str, Any],  # noqa: F811 (the fixture imported above)
     request: pytest.FixtureRequest,
     output_path: str,
     app_url: str,
 ) -> Iterator[Browsing]:
-    """Pages whose relative URLs go to the cluster's LoadBalancer IP. Set on each context:
-    in a whole `make test` the session-wide context arguments were made for the local
-    stack's e2e tests and still name its URL."""
+    """Pages whose relative URLs go to the cluster's LoadBalancer IP. Set on each context
+    here: in a whole `make test` the session-wide context arguments were made for the local
+    stack's e2e tests and name its URL (and pytest-playwright's `new_context` refuses a
+    second `base_url`)."""
+    contexts: list[BrowserContext] = []
 
     def at_the_cluster(**args: Any) -> BrowserContext:
-        return new_context(**{**args, "base_url": app_url})
+        context = browser.new_context(**{**browser_context_args, **args, "base_url": app_url})
+        contexts.append(context)
+        return context
 
     with recorded(at_the_cluster, request, output_path, None) as session:
         yield session
+    for context in contexts:
+        context.close()

@@ -2,7 +2,6 @@
 repositories and outbox as the REST API, and its guards (confirmation, isolation, limits)."""
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ from devstack import processes
 from devstack import stack as devstack_stack
 from devstack.config import StackConfig
 from devstack.parts import WEB_SIDECAR
+from tests.faults.helpers import wait_until
 from tests.integration.api_client import sign_up
 
 from .test_worker_support import log_lines
@@ -47,17 +47,6 @@ def _tasks(api: httpx.Client, **params: str) -> list[dict[str, Any]]:
     resp = api.get("/api/tasks", params=params)
     assert resp.status_code == 200, resp.text
     return resp.json()["items"]
-
-
-def _wait(probe: Any, within: float, what: str) -> Any:
-    deadline = time.monotonic() + within
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for {what}")
-        time.sleep(0.5)
 
 
 def test_conversation_is_a_row_in_daprs_state_table_with_its_expiry(stack: StackConfig) -> None:
@@ -166,7 +155,7 @@ def test_a_reminder_made_in_chat_fires(stack: StackConfig) -> None:
         rows = api.get("/api/notifications").json()
         return [n for n in rows if n["task_id"] == task_id]
 
-    (note,) = _wait(notified, 150, "the notification")
+    (note,) = wait_until(notified, "the notification", timeout=150)
     assert note["title"] == "stretch"
     with psycopg.connect(stack.database_url("postgresql")) as conn:
         rows = conn.execute("SELECT title FROM notification WHERE task_id = %s", (task_id,))
@@ -204,7 +193,7 @@ def test_completing_a_recurring_task_in_chat_makes_the_next_one(stack: StackConf
     assert first["recurrence"] == "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR"
     done = _chat(api, "mark standup as done", conversation)
     assert [a["kind"] for a in done["actions"]] == ["completed"]
-    (following,) = _wait(lambda: _tasks(api, status="open"), 60, "the next occurrence")
+    (following,) = wait_until(lambda: _tasks(api, status="open"), "the next occurrence", timeout=60)
     assert following["series_id"] == first["series_id"]
     assert following["due_at"] > first["due_at"]
 
