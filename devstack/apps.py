@@ -6,9 +6,9 @@ import subprocess
 from pathlib import Path
 
 from devstack import provision
-from devstack.config import REPO_ROOT, StackConfig, cache_dir
+from devstack.config import REPO_ROOT, StackConfig, cache_dir, worker_name, worker_prefix
 from devstack.errors import StackError
-from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Sidecar, _http_ok, _spawn
+from devstack.parts import WEB_SIDECAR, Sidecar, _http_ok, _spawn, worker_sidecar
 
 
 def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
@@ -71,9 +71,19 @@ def web_healthy(cfg: StackConfig) -> bool:
     return _http_ok(f"http://127.0.0.1:{WEB_SIDECAR.app_port(cfg)}/healthz")
 
 
-def start_worker(cfg: StackConfig) -> None:
-    _spawn(cfg, "todo-worker", [_entry_point("todo-worker")], env=app_env(cfg, WORKER_SIDECAR))
+def worker_env(cfg: StackConfig, k: int = 1) -> dict[str, str]:
+    """Replica k's environment: its own app, health and sidecar ports."""
+    sidecar = worker_sidecar(k)
+    return {**app_env(cfg, sidecar), "HEALTH_PORT": str(worker_health_port(cfg, k))}
 
 
-def worker_healthy(cfg: StackConfig) -> bool:
-    return _http_ok(f"http://127.0.0.1:{cfg.port('TODO_WORKER_HEALTH_PORT')}/healthz")
+def worker_health_port(cfg: StackConfig, k: int = 1) -> int:
+    return cfg.port(f"{worker_prefix(k)}_HEALTH_PORT")
+
+
+def start_worker(cfg: StackConfig, k: int = 1) -> None:
+    _spawn(cfg, worker_name(k), [_entry_point("todo-worker")], env=worker_env(cfg, k))
+
+
+def worker_healthy(cfg: StackConfig, k: int = 1) -> bool:
+    return _http_ok(f"http://127.0.0.1:{worker_health_port(cfg, k)}/healthz")

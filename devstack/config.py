@@ -32,8 +32,24 @@ PORTS: dict[str, int] = {
     "TODO_WORKER_DAPR_GRPC_PORT": 13601,
     "TODO_WORKER_DAPR_INTERNAL_PORT": 13602,
     "TODO_WORKER_DAPR_METRICS_PORT": 13603,
+    # Extra worker replicas (TODO_WORKER_REPLICAS): replica k has the first worker's ports
+    # + 10·(k−1), so its ports shift with the others and stay apart from every other part.
+    "TODO_WORKER_2_PORT": 16011,
+    "TODO_WORKER_2_HEALTH_PORT": 16012,
+    "TODO_WORKER_2_DAPR_HTTP_PORT": 13610,
+    "TODO_WORKER_2_DAPR_GRPC_PORT": 13611,
+    "TODO_WORKER_2_DAPR_INTERNAL_PORT": 13612,
+    "TODO_WORKER_2_DAPR_METRICS_PORT": 13613,
+    "TODO_WORKER_3_PORT": 16021,
+    "TODO_WORKER_3_HEALTH_PORT": 16022,
+    "TODO_WORKER_3_DAPR_HTTP_PORT": 13620,
+    "TODO_WORKER_3_DAPR_GRPC_PORT": 13621,
+    "TODO_WORKER_3_DAPR_INTERNAL_PORT": 13622,
+    "TODO_WORKER_3_DAPR_METRICS_PORT": 13623,
 }
 TEST_PORT_SHIFT = 5000
+# How many worker processes the local stack can run (each with its own daprd, one app id).
+MAX_WORKER_REPLICAS = 3
 
 
 def cache_dir() -> Path:
@@ -50,6 +66,7 @@ class StackConfig:
     pg_user: str = "todo"
     pg_password: str = "todo"  # noqa: S105 (loopback-only dev database; TODO_PG_PASSWORD)
     pg_database: str = "todo"
+    worker_replicas: int = 1  # TODO_WORKER_REPLICAS: worker processes `up` starts
 
     def port(self, var: str) -> int:
         return self.ports[var]
@@ -102,4 +119,23 @@ def load(env: dict[str, str] | None = None) -> StackConfig:
         data_dir=data_dir.resolve(),
         ports=ports,
         pg_password=env.get("TODO_PG_PASSWORD", "todo"),
+        worker_replicas=_worker_replicas(env.get("TODO_WORKER_REPLICAS", "1")),
     )
+
+
+def _worker_replicas(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_WORKER_REPLICAS:
+        from devstack.errors import StackError
+
+        raise StackError(f"TODO_WORKER_REPLICAS={raw!r} is not 1-{MAX_WORKER_REPLICAS}")
+    return int(raw)
+
+
+def worker_name(k: int) -> str:
+    """Part name of worker replica k: `todo-worker`, then `todo-worker-2`, `todo-worker-3`."""
+    return "todo-worker" if k == 1 else f"todo-worker-{k}"
+
+
+def worker_prefix(k: int) -> str:
+    """Prefix of replica k's port variables: TODO_WORKER, then TODO_WORKER_2, …"""
+    return "TODO_WORKER" if k == 1 else f"TODO_WORKER_{k}"

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack import processes, provision
-from devstack.config import REPO_ROOT, StackConfig
+from devstack.config import REPO_ROOT, StackConfig, worker_prefix
 from devstack.errors import StackError
 
 DAPR_RESOURCES = REPO_ROOT / "deploy" / "dapr" / "components"
@@ -348,6 +348,12 @@ class Sidecar:
 
 WEB_SIDECAR = Sidecar("todo-web", "TODO_WEB", "http")
 WORKER_SIDECAR = Sidecar("todo-worker", "TODO_WORKER", "grpc")
+
+
+def worker_sidecar(k: int) -> Sidecar:
+    """Replica k's daprd: the same app id as the first, so all replicas share one Kafka
+    consumer group and the scheduler spreads the app's job triggers over them."""
+    return WORKER_SIDECAR if k == 1 else Sidecar("todo-worker", worker_prefix(k), "grpc")
 
 
 def daprd_argv(cfg: StackConfig, sidecar: Sidecar, resources: Path = DAPR_RESOURCES) -> list[str]:

@@ -5,17 +5,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from devstack import apps, parts, processes
-from devstack.config import StackConfig
+from devstack.config import MAX_WORKER_REPLICAS, StackConfig, worker_name
 from devstack.errors import StackError
-from devstack.parts import WEB_SIDECAR, WORKER_SIDECAR, Part
+from devstack.parts import WEB_SIDECAR, Part
 from devstack.ports import ensure_free, is_listening
 from devstack.progress import say
 
 INFRA = ("postgres", "kafka", "scheduler")
 
 
-def all_parts() -> list[Part]:
-    """Every part in start order; the apps join once their code exists."""
+def all_parts(worker_replicas: int = 1) -> list[Part]:
+    """Every part in start order, with `worker_replicas` workers (each beside its daprd)."""
     runtime = [
         Part(
             "postgres",
@@ -50,10 +50,20 @@ def all_parts() -> list[Part]:
     runtime += _app_and_sidecar(
         "todo-web", WEB_SIDECAR, apps.start_web, apps.web_healthy, timeout=300
     )
-    runtime += _app_and_sidecar(
-        "todo-worker", WORKER_SIDECAR, apps.start_worker, apps.worker_healthy, timeout=60
-    )
+    for k in range(1, worker_replicas + 1):
+        runtime += worker_parts(k)
     return runtime
+
+
+def worker_parts(k: int) -> list[Part]:
+    """Worker replica k and its daprd: `todo-worker[-k]` and `todo-worker[-k]-dapr`."""
+    return _app_and_sidecar(
+        worker_name(k),
+        parts.worker_sidecar(k),
+        lambda cfg: apps.start_worker(cfg, k),
+        lambda cfg: apps.worker_healthy(cfg, k),
+        timeout=60,
+    )
 
 
 def _app_and_sidecar(
@@ -64,7 +74,7 @@ def _app_and_sidecar(
     timeout: float,
 ) -> list[Part]:
     p = sidecar.prefix
-    app_ports = [f"{p}_PORT"] + (["TODO_WORKER_HEALTH_PORT"] if p == "TODO_WORKER" else [])
+    app_ports = [f"{p}_PORT"] + ([f"{p}_HEALTH_PORT"] if sidecar.app_id == "todo-worker" else [])
     return [
         Part(name, app_ports, start, healthy, timeout=timeout),
         Part(
@@ -83,7 +93,7 @@ def _app_and_sidecar(
 
 
 def up(cfg: StackConfig, infra_only: bool = False) -> None:
-    for part in all_parts():
+    for part in all_parts(cfg.worker_replicas):
         if infra_only and part.name not in INFRA:
             continue
         _ensure_running(cfg, part)
@@ -129,8 +139,25 @@ def _failed(cfg: StackConfig, part: Part, why: str) -> StackError:
     return StackError(f"{part.name} {why} (log: {log})")
 
 
+def scale_workers(cfg: StackConfig, n: int) -> None:
+    """Run worker replicas 1..n and stop those above n (sidecar first, so nothing is handed
+    to a worker that is going away); the rest of the stack must be up."""
+    if not 1 <= n <= MAX_WORKER_REPLICAS:
+        raise StackError(f"{n} worker replicas: the local stack runs 1-{MAX_WORKER_REPLICAS}")
+    for k in range(1, MAX_WORKER_REPLICAS + 1):
+        if k <= n:
+            for part in worker_parts(k):
+                _ensure_running(cfg, part)
+            continue
+        for part in reversed(worker_parts(k)):
+            if processes.stop(cfg.run_dir, part.name):
+                say(f"{part.name}: stopped")
+
+
 def down(cfg: StackConfig) -> None:
-    for part in reversed(all_parts()):
+    # Every replica, whatever TODO_WORKER_REPLICAS says now: one started by an earlier `up`
+    # or by scale_workers must not outlive the stack.
+    for part in reversed(all_parts(MAX_WORKER_REPLICAS)):
         if processes.stop(cfg.run_dir, part.name):
             say(f"{part.name}: stopped")
     say(f"stack '{cfg.name}' is down (data kept in {cfg.data_dir})")
@@ -148,9 +175,21 @@ class PartStatus:
         return self.__dict__.copy()
 
 
+def parts_in_use(cfg: StackConfig) -> list[Part]:
+    """The configured parts, and any further worker replica that is running."""
+    configured = all_parts(cfg.worker_replicas)
+    names = {p.name for p in configured}
+    running = [
+        p
+        for p in all_parts(MAX_WORKER_REPLICAS)
+        if p.name not in names and processes.read_pid(cfg.run_dir, p.name) is not None
+    ]
+    return configured + running
+
+
 def status(cfg: StackConfig) -> list[PartStatus]:
     result = []
-    for part in all_parts():
+    for part in parts_in_use(cfg):
         pid = processes.read_pid(cfg.run_dir, part.name)
         if pid is None:
             state = "stopped"
