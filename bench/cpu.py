@@ -6,6 +6,7 @@ per event do not, so they say where the time goes and what a faster part would b
 import os
 from pathlib import Path
 
+from bench.stats import Figure
 from devstack.config import StackConfig
 
 PARTS = ("todo-worker", "todo-worker-dapr", "scheduler", "kafka", "postgres")
@@ -45,16 +46,34 @@ def snapshot(cfg: StackConfig) -> dict[str, dict[int, float]]:
     return out
 
 
-def per_event(
+def per_event_ms(
     before: dict[str, dict[int, float]], after: dict[str, dict[int, float]], events: int
-) -> str:
-    """'todo-worker 2.77 ms, … (total 5.4 ms) of CPU per event'. CPU of a process that
-    ended in between is lost (an underestimate, never a negative)."""
+) -> dict[str, float]:
+    """CPU ms per event of each part, and their "total". CPU of a process that ended in
+    between is lost (an underestimate, never a negative)."""
     costs = {
         part: sum(t - before[part].get(pid, 0.0) for pid, t in after[part].items())
         * 1000
         / max(events, 1)
         for part in before
     }
-    parts = ", ".join(f"{part} {ms:.2f} ms" for part, ms in costs.items())
-    return f"CPU per event: {parts} (total {sum(costs.values()):.2f} ms)"
+    return {**costs, "total": sum(costs.values())}
+
+
+def per_event(
+    before: dict[str, dict[int, float]],
+    after: dict[str, dict[int, float]],
+    events: int,
+    *,
+    into: Figure | None = None,
+    per: str = "event",
+) -> str:
+    """'CPU per event: todo-worker 2.77 ms, … (total 5.4 ms)', the note for a figure.
+    With `into`, also the numbers on that figure (cpu_ms, cpu_per = `per`, e.g.
+    "reminder"), which the report divides by the calibration."""
+    costs = per_event_ms(before, after, events)
+    if into is not None:
+        into.cpu_ms = costs
+        into.cpu_per = per
+    parts = ", ".join(f"{part} {ms:.2f} ms" for part, ms in costs.items() if part != "total")
+    return f"CPU per {per}: {parts} (total {costs['total']:.2f} ms)"
