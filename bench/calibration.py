@@ -458,3 +458,59 @@ def targets_of(summary: dict[str, Any], ref: Reference | None) -> list[RatioTarg
     """The figure's own ratio targets, then the reference's for it (the change's goals)."""
     own = [RatioTarget(**t) for t in summary.get("ratio_targets") or []]
     return own + (ref.targets.get(summary["key"], []) if ref else [])
+
+
+# --- bench/reference.json -------------------------------------------------------------
+
+REFERENCE_ABOUT = (
+    "Figures of a bench run before a change, with that run's calibration, written by "
+    "`python -m bench.calibration reference [results.json]` (it keeps `targets`). The "
+    "report compares each figure of a new run with these on the ratios to each run's own "
+    "calibration: before (ratio) -> now (ratio), change xN. `targets` states the change's "
+    'goals per figure key, e.g. {"reminder_lateness": [{"stat": "cpu_ms.total", '
+    '"better_by": 2.7}]} for "cut the CPU per reminder >= 2.7x against the calibration"; '
+    "stat is p50, p95, p99, value or cpu_ms.<part|total>; at_most / at_least bound the "
+    "ratio itself. Without a calibration here, comparisons are absolute and better_by is "
+    "not judged."
+)
+_KEPT = ("key", "title", "unit", "basis", "n", "p50", "p95", "p99", "value", "cpu_ms", "cpu_per")
+
+
+def snapshot_reference(results: dict[str, Any], old: dict[str, Any] | None) -> dict[str, Any]:
+    """A results.json made into a reference: its figures' numbers and calibration, the
+    previous reference's targets kept (they are the goal of the change, not of the run)."""
+    return {
+        "about": REFERENCE_ABOUT,
+        "date": results.get("date"),
+        "machine": results.get("machine"),
+        "quick": results.get("quick", False),
+        "calibration": results.get("calibration"),
+        "figures": {
+            f["key"]: {k: f[k] for k in _KEPT if k in f}
+            for f in results.get("figures", [])
+            if not f.get("error")
+        },
+        "targets": (old or {}).get("targets", {}),
+    }
+
+
+def _main(argv: list[str]) -> None:
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    if not argv or argv[0] != "reference":
+        raise SystemExit("usage: python -m bench.calibration reference [results.json]")
+    source = Path(argv[1]) if len(argv) > 1 else here / "results.json"
+    target = here / "reference.json"
+    old = json.loads(target.read_text()) if target.exists() else None
+    body = snapshot_reference(json.loads(source.read_text()), old)
+    if not body["calibration"]:
+        print(f"note: {source} has no calibration; comparisons with it will be absolute")
+    target.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n")
+    print(target)
+
+
+if __name__ == "__main__":
+    import sys
+
+    _main(sys.argv[1:])

@@ -250,3 +250,30 @@ def test_markdown_without_calibration_or_notes(tmp_path: Path) -> None:
         META, [fake_latency()], {}, notes_dir=tmp_path / "none", path=tmp_path / "R.md"
     ).read_text()
     assert "No calibration in this run" in md
+
+
+def test_snapshot_reference_keeps_numbers_calibration_and_old_targets() -> None:
+    results = {
+        "date": "fake-date",
+        "calibration": CAL.to_json(),
+        "figures": [
+            fake_cpu_figure(8.0).summary(),
+            Figure("fake_broken", "fake", "ms", "—", "—", error="boom").summary(),
+        ],
+    }
+    old = {"targets": {"fake_reminders": [{"stat": "cpu_ms.total", "better_by": 2.7}]}}
+    body = json.loads(json.dumps(calib.snapshot_reference(results, old)))
+    assert set(body["figures"]) == {"fake_reminders"}  # a failed figure is no reference
+    assert "notes" not in body["figures"]["fake_reminders"]
+    ref = Reference.from_json(body)
+    assert ref.comparable(CAL)
+    assert ref.targets == {"fake_reminders": [RatioTarget("cpu_ms.total", better_by=2.7)]}
+    [*_, total] = calib.compare(fake_cpu_figure(4.0).summary(), CAL, ref)
+    assert total.better_by == pytest.approx(2.0)
+
+
+def test_the_committed_reference_loads() -> None:
+    ref = calib.load_reference(Path(report.HERE) / "reference.json")
+    assert ref is not None and ref.figures
+    for targets in ref.targets.values():
+        assert all(isinstance(t, RatioTarget) for t in targets)
