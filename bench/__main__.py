@@ -2,6 +2,11 @@
 
 --only a,b   run only these steps (names below)     --keep  reuse a running bench stack
 --quick      small sample counts, to try the bench itself quickly
+--out DIR    write results.json and RESULTS.md there instead of bench/ (trial runs)
+--reference  the run to compare with (default bench/reference.json)
+
+The calibration (bench/calibration.py) runs at the start and at the end of every run, so
+each figure can be reported as a ratio to it; `--only calibration` runs nothing else.
 """
 
 import argparse
@@ -10,10 +15,12 @@ import os
 import time
 import traceback
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from bench import (
     assistant,
+    calibration,
     machine,
     page_load,
     profiling,
@@ -100,13 +107,41 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(STEPS))
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--out", type=Path, default=report.HERE)
+    parser.add_argument("--reference", type=Path, default=report.HERE / "reference.json")
     args = parser.parse_args()
     keep = args.keep or os.environ.get("TODO_BENCH_KEEP_STACK") == "1"
+    # "calibration" is not a step: it always runs, around whatever steps were asked for.
+    names = [n for n in args.only.split(",") if n and n != "calibration"]
+    if unknown := [n for n in names if n not in STEPS]:
+        parser.error(f"unknown steps {unknown}; known: calibration, {', '.join(STEPS)}")
     figures: list[Figure] = []
     timings: dict[str, float] = {}
+    cal = calibration.Calibration()
+
+    def calibrate(cfg: StackConfig, when: str) -> None:
+        started = time.monotonic()
+        print(f"[bench] calibration ({when}) …", flush=True)
+        try:
+            figures.extend(calibration.run(cfg, cal, when, args.quick))
+        except Exception as exc:  # without it the figures stay absolute; keep them
+            traceback.print_exc()
+            figures.append(
+                Figure(
+                    f"calibration_{when}",
+                    f"calibration ({when})",
+                    "ms",
+                    "—",
+                    "—",
+                    error=repr(exc)[:300],
+                )
+            )
+        timings[f"calibration_{when}"] = round(time.monotonic() - started, 1)
+
     with fresh_stack(keep=keep) as cfg:
         meta = machine.describe()
-        for name in args.only.split(","):
+        calibrate(cfg, "start")
+        for name in names:
             started = time.monotonic()
             print(f"[bench] {name} …", flush=True)
             try:
@@ -116,14 +151,17 @@ def main() -> None:
                 figures.append(Figure(name, f"step {name}", "ms", "—", "—", error=repr(exc)[:300]))
             timings[name] = round(time.monotonic() - started, 1)
             print(f"[bench] {name} done in {timings[name]} s", flush=True)
+        calibrate(cfg, "end")
+    reference = calibration.load_reference(args.reference)
+    args.out.mkdir(parents=True, exist_ok=True)
     extra: dict[str, Any] = {
         "ratios": _ratios(figures),
         "step_seconds": timings,
         "quick": args.quick,
         "profile": "\n\n".join(PROFILE.values()),
     }
-    print(report.write_json(meta, figures, extra))
-    print(report.write_markdown(meta, figures, extra))
+    print(report.write_json(meta, figures, extra, cal, reference, args.out / "results.json"))
+    print(report.write_markdown(meta, figures, extra, cal, reference, path=args.out / "RESULTS.md"))
 
 
 if __name__ == "__main__":
