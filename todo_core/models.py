@@ -84,6 +84,12 @@ class Task(SQLModel, table=True):
         Index("ix_task_user_priority", "user_id", "priority"),
         Index("ix_task_user_title", "user_id", text("lower(title)")),
         Index("ix_task_tags", "tags", postgresql_using="gin"),
+        # A reminder trigger finds the open tasks due in its second (worker/jobs.py).
+        Index(
+            "ix_task_open_remind",
+            "remind_at",
+            postgresql_where=text("status = 'open' AND remind_at IS NOT NULL"),
+        ),
         Index(
             "ix_task_search_trgm",
             text(f"{SEARCH_EXPRESSION} gin_trgm_ops"),

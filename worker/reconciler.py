@@ -1,11 +1,10 @@
 """Every minute: re-arm reminders that a lost event or a lost scheduler left behind.
 
 It looks at open tasks whose remind_at falls in [now - lookback, now + window] and that
-have no notification for that time yet, and runs each through the same state rules as a
-`reminder.scheduled` event at the task's current version: a missing or older state is
-scheduled, a current one has its job checked (and re-created if the scheduler lost it), a
-fired or cancelled one is left alone. Idempotent, so two replicas reconciling at once only
-repeat each other's work.
+have no notification for that time yet, and asks the scheduler whether the job covering
+each exists (worker/jobs.py: one job per second and shard, so many tasks share one check);
+a missing job is armed again, at once if its time has passed. Idempotent, so two replicas
+reconciling at once only repeat each other's work.
 """
 
 from collections.abc import Callable
@@ -20,6 +19,7 @@ from sqlmodel import col, select
 from todo_core.db import SessionFactory, session_scope
 from todo_core.models import Notification, Status, Task, utcnow
 from worker.handlers.reminders import Reminders
+from worker.jobs import ReminderJob
 
 _BATCH = 5000
 
@@ -57,7 +57,7 @@ class Reconciler:
             )
         )
         statement = (
-            select(Task.id, Task.user_id, Task.version, Task.remind_at)
+            select(Task.id, Task.remind_at)
             .where(
                 col(Task.status) == Status.OPEN,
                 col(Task.remind_at) >= now - self._lookback,
@@ -70,13 +70,15 @@ class Reconciler:
         async with session_scope(self._sessions) as session:
             rows = list((await session.exec(statement)).all())
         result = ReconcileResult(checked=len(rows))
-        for task_id, user_id, version, remind_at in rows:
-            if remind_at is None:
+        seen: set[str] = set()  # one check per job, however many tasks share it
+        for task_id, remind_at in rows:
+            job = ReminderJob.for_task(task_id, remind_at, self._reminders.shards)
+            if job.name in seen:
                 continue
-            action = await self._reminders.schedule(task_id, user_id, version, remind_at)
-            if action not in ("unchanged", "stale"):
+            seen.add(job.name)
+            if await self._reminders.arm(task_id, remind_at, check=True) == "armed":
                 result.changed += 1
-                logger.info("reconciler: reminder {} {}", task_id, action)
+                logger.info("reconciler: re-armed {} (task {})", job.name, task_id)
         return result
 
     async def _tick(self) -> None:

@@ -29,7 +29,6 @@ from worker.handlers.task_events import TaskEvents
 from worker.health import HealthServer
 from worker.jobs import REMINDER_JOB_PREFIX
 from worker.reconciler import Reconciler
-from worker.reminder_state import ReminderStore
 from worker.settings import WorkerSettings
 from worker.sidecar import Sidecar
 
@@ -59,10 +58,12 @@ class Worker:
             backoff=Backoff(max_seconds=s.outbox_max_backoff_seconds),
             retention=timedelta(hours=s.outbox_retention_hours),
         )
-        store = ReminderStore(self.sidecar, ws.reminder_tombstone_ttl_seconds)
-        # The trigger's task read and the notification insert are one statement each.
+        # A trigger's notifications are one statement per batch.
         self.reminders = Reminders(
-            self.sidecar, store, create_autocommit_session_factory(self.engine)
+            self.sidecar,
+            create_autocommit_session_factory(self.engine),
+            shards=ws.reminder_shards,
+            batch=ws.reminder_batch,
         )
         self.recurring = Recurring(self.sessions, self.relay.notify)
         self.task_events = TaskEvents(self.sessions, self.reminders)

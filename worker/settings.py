@@ -47,9 +47,12 @@ class WorkerSettings(BaseSettings):
     # 3 ms: 31-39 ms, and more throughput too).
     bulk_max_messages: int = Field(default=100, ge=1, le=1000)
     bulk_max_await_ms: int = Field(default=3, ge=1, le=1000)
-    # A finished reminder's state (fired, cancelled) is only a tombstone against stale
-    # events; it expires instead of piling up.
-    reminder_tombstone_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # Reminder jobs are one per second and shard (worker/jobs.py): a storm on one second
+    # is this many triggers, which the scheduler spreads over the worker replicas. Six
+    # splits evenly over one, two or three replicas.
+    reminder_shards: int = Field(default=6, ge=1, le=64)
+    # Notifications recorded per statement when a trigger has many (each batch commits).
+    reminder_batch: int = Field(default=500, ge=1, le=10_000)
 
 
 @lru_cache(maxsize=1)

@@ -1,8 +1,10 @@
-"""Reminders on the real stack: state + Dapr job, trigger, reminder.due, one notification."""
+"""Reminders on the real stack: reminder.scheduled arms the job of its second and shard, the
+scheduler triggers it on the worker, the trigger records one notification per reminder."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 import pytest
@@ -10,7 +12,7 @@ from dapr.aio.clients import DaprClient
 
 from devstack.config import StackConfig
 from devstack.parts import WORKER_SIDECAR
-from todo_core.db import create_engine, create_session_factory
+from todo_core.db import create_autocommit_session_factory, create_engine, create_session_factory
 from todo_core.events import (
     ReminderCancelled,
     ReminderDue,
@@ -18,8 +20,9 @@ from todo_core.events import (
     TaskUpdated,
 )
 from worker.handlers.reminders import Reminders
+from worker.jobs import ReminderJob, shard_of
 from worker.reconciler import Reconciler
-from worker.reminder_state import ReminderStore
+from worker.sidecar import Sidecar
 
 from .test_worker_support import (
     dapr_fixture,  # noqa: F401 (the `dapr` fixture)
@@ -29,12 +32,13 @@ from .test_worker_support import (
     notifications,
     pg_fixture,  # noqa: F401 (the `pg` fixture)
     publish,
-    reminder_state,
     task_snapshot,
     wait_for,
 )
 
 pytestmark = pytest.mark.integration
+
+SHARDS = 6  # the worker's default (WorkerSettings.reminder_shards)
 
 
 def _now() -> datetime:
@@ -46,6 +50,23 @@ def _scheduled(task_id, user_id, remind_at, version=1, title="worker test task")
         user_id=user_id, task_id=task_id, task_version=version, remind_at=remind_at,
         due_at=remind_at + timedelta(hours=1), title=title,
     )  # fmt: skip
+
+
+def _job_lines(stack: StackConfig, job: ReminderJob) -> list[str]:
+    return log_lines(stack, f"job name={job.name} ")
+
+
+@pytest.fixture(name="reminders")
+async def reminders_fixture(stack: StackConfig, db_url: str) -> AsyncIterator[Reminders]:
+    """A Reminders of the test's own, on the stack's database and the worker's sidecar (so
+    jobs it arms trigger on the stack's worker)."""
+    engine = create_engine(db_url)
+    sidecar = Sidecar(WORKER_SIDECAR.grpc_port(stack), "pubsub", "statestore", 10)
+    try:
+        yield Reminders(sidecar, create_autocommit_session_factory(engine), SHARDS, batch=7)
+    finally:
+        await sidecar.close()
+        await engine.dispose()
 
 
 async def test_scheduled_three_times_gives_one_job_and_one_notification(
@@ -61,20 +82,43 @@ async def test_scheduled_three_times_gives_one_job_and_one_notification(
     await asyncio.sleep(3)  # room for any duplicate to show up
     assert len(notifications(pg, task)) == 1
     assert rows[0][0] == remind_at
-    state = reminder_state(pg, task)
-    assert state is not None
-    assert (state["status"], state["task_version"], state["job"]) == (
-        "fired", 1, f"reminder-{task}",
-    )  # fmt: skip
+    job = ReminderJob.for_task(task, remind_at, SHARDS)
+    assert rows[0][1] >= job.second  # fired at its second, never before
+    assert any("detail=notified 1" in line for line in _job_lines(stack, job))
     sent = log_lines(stack, "notification.sent", str(task))
     assert len(sent) == 1, sent
     assert "title='worker test task'" in sent[0] and "delay_ms=" in sent[0]
     assert f"user={user}" in sent[0] and "remind_at=" in sent[0] and "due=" in sent[0]
 
 
+async def test_a_storm_on_one_second_is_one_trigger_per_shard(
+    stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
+) -> None:
+    user = make_user(pg)
+    at = (_now() + timedelta(seconds=6)).replace(microsecond=0)
+    tasks = [make_task(pg, user, remind_at=at, title=f"storm {i}") for i in range(120)]
+    await asyncio.gather(*(publish(dapr, _scheduled(t, user, at)) for t in tasks))
+
+    def notified() -> list[tuple]:
+        rows = pg.execute(
+            "SELECT task_id, count(*) FROM notification WHERE task_id = ANY(%s) GROUP BY 1",
+            (tasks,),
+        ).fetchall()
+        return rows if len(rows) == len(tasks) else []
+
+    rows = await wait_for(notified, 30, what="120 notifications")
+    await asyncio.sleep(2)
+    assert {count for _, count in notified()} == {1}, rows
+    jobs = {ReminderJob.for_task(t, at, SHARDS) for t in tasks}
+    assert len(jobs) == len({shard_of(t, SHARDS) for t in tasks})  # one per shard in use
+    triggered = [line for job in jobs for line in _job_lines(stack, job)]
+    assert len(triggered) == len(jobs), triggered
+
+
 async def test_reminder_due_three_times_records_one_notification(
     stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
 ) -> None:
+    """reminder.due is no longer published, but one left on the topic still counts once."""
     user = make_user(pg)
     task = uuid4()
     due = ReminderDue(
@@ -98,40 +142,37 @@ async def test_past_reminder_fires_at_once(pg: psycopg.Connection, dapr: DaprCli
     assert rows[0][1].timestamp() - published < 5
 
 
-async def test_cancelled_reminder_never_fires(pg: psycopg.Connection, dapr: DaprClient) -> None:
+async def test_a_cancelled_reminder_is_dropped_by_its_trigger(
+    stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
+) -> None:
     user = make_user(pg)
     remind_at = _now() + timedelta(seconds=3)
     task = make_task(pg, user, remind_at=remind_at)
     await publish(dapr, _scheduled(task, user, remind_at))
-    await wait_for(lambda: reminder_state(pg, task), 10, what="the state")
     pg.execute("UPDATE task SET status = 'done', version = 2 WHERE id = %s", (task,))
     await publish(dapr, ReminderCancelled(user_id=user, task_id=task, task_version=2))
-    await wait_for(
-        lambda: (reminder_state(pg, task) or {}).get("status") == "cancelled", 10, what="cancel"
-    )
-    await asyncio.sleep(max(0.0, (remind_at - _now()).total_seconds()) + 3)
+    job = ReminderJob.for_task(task, remind_at, SHARDS)
+    # The job still fires (it may hold other tasks' reminders) and finds nothing to send.
+    lines = await wait_for(lambda: _job_lines(stack, job), 20, what="the trigger")
+    assert "detail=notified 0" in lines[0]
     assert notifications(pg, task) == []
 
 
-async def test_an_older_event_never_overwrites_a_newer_one(
-    pg: psycopg.Connection, dapr: DaprClient
+async def test_a_reminder_moved_later_does_not_fire_at_its_old_time(
+    stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
 ) -> None:
+    """An older event arriving late arms the old second; its trigger finds the task moved."""
     user = make_user(pg)
-    newer_at = _now() + timedelta(hours=2)
-    task = make_task(pg, user, remind_at=newer_at, version=2)
-    await publish(dapr, _scheduled(task, user, newer_at, version=2))
-    await wait_for(lambda: reminder_state(pg, task), 10, what="the state")
-    await publish(dapr, _scheduled(task, user, _now() + timedelta(hours=1), version=1))
-    marker = _scheduled(task, user, newer_at, version=2)  # same change again, as a fence
-    await publish(dapr, marker)
-    await asyncio.sleep(2)
-    state = reminder_state(pg, task)
-    assert state is not None
-    assert (state["task_version"], state["status"]) == (2, "scheduled")
-    assert datetime.fromisoformat(state["remind_at"]) == newer_at
+    old_at, new_at = _now() + timedelta(seconds=3), _now() + timedelta(hours=2)
+    task = make_task(pg, user, remind_at=new_at, version=2)
+    await publish(dapr, _scheduled(task, user, new_at, version=2))
+    await publish(dapr, _scheduled(task, user, old_at, version=1))
+    old_job = ReminderJob.for_task(task, old_at, SHARDS)
+    await wait_for(lambda: _job_lines(stack, old_job), 20, what="the old second's trigger")
+    assert notifications(pg, task) == []
 
 
-async def test_task_update_moving_the_reminder_moves_the_state(
+async def test_task_update_moving_the_reminder_moves_it(
     stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
 ) -> None:
     """task-events alone (no reminders event) keep the reminder in step, and each event is
@@ -140,7 +181,6 @@ async def test_task_update_moving_the_reminder_moves_the_state(
     first, moved = _now() + timedelta(hours=3), _now() + timedelta(seconds=3)
     task = make_task(pg, user, remind_at=first)
     await publish(dapr, _scheduled(task, user, first))
-    await wait_for(lambda: reminder_state(pg, task), 10, what="the state")
     pg.execute("UPDATE task SET remind_at = %s, version = 2 WHERE id = %s", (moved, task))
     updated = TaskUpdated(user_id=user, task=task_snapshot(pg, task))
     for _ in range(3):
@@ -153,33 +193,53 @@ async def test_task_update_moving_the_reminder_moves_the_state(
     assert history == [("task.updated",)]
 
 
+def _hours_ago(hours: int) -> datetime:
+    # Far outside the stack's reconciler lookback (1 h), so only the test fires these.
+    return (_now() - timedelta(hours=hours)).replace(microsecond=0)
+
+
+async def test_a_trigger_covers_its_shard_only_in_batches_and_once_when_doubled(
+    pg: psycopg.Connection, reminders: Reminders
+) -> None:
+    """The SQL shard agrees with worker.jobs.shard_of; a shard larger than a batch is
+    recorded batch by batch; two triggers of one job at once give one notification each."""
+    user = make_user(pg)
+    at = _hours_ago(5)
+    tasks = [make_task(pg, user, remind_at=at - timedelta(milliseconds=i)) for i in range(60)]
+    shard = shard_of(tasks[0], SHARDS)
+    mine = {t for t in tasks if shard_of(t, SHARDS) == shard}
+    job = ReminderJob(at, shard, SHARDS)
+    results = await asyncio.gather(reminders.fire(job), reminders.fire(job))
+    assert sum(int(r.split()[-1]) for r in results) == len(mine)
+    rows = pg.execute(
+        "SELECT task_id, count(*) FROM notification WHERE task_id = ANY(%s) GROUP BY 1",
+        (tasks,),
+    ).fetchall()
+    assert {UUID(str(t)) for t, _ in rows} == mine
+    assert {count for _, count in rows} == {1}
+    assert await reminders.fire(job) == "notified 0"
+
+
 async def test_reconciler_rearms_lost_event_and_lost_job(
-    stack: StackConfig, db_url: str, pg: psycopg.Connection, dapr: DaprClient
+    db_url: str, pg: psycopg.Connection, dapr: DaprClient, reminders: Reminders
 ) -> None:
     """A task whose reminder event was lost, and one whose job the scheduler lost, both
-    get their notification after one reconciler pass (run here against the stack's worker
-    sidecar, so the jobs trigger on the stack's worker)."""
+    get their notification after one reconciler pass (the jobs trigger on the stack's
+    worker)."""
     user = make_user(pg)
-    remind_at = _now() + timedelta(seconds=4)
-    lost_event = make_task(pg, user, remind_at=remind_at)
-    lost_job = make_task(pg, user, remind_at=remind_at)
-    await publish(dapr, _scheduled(lost_job, user, remind_at))
-    await wait_for(lambda: reminder_state(pg, lost_job), 10, what="the state")
-    await dapr.delete_job(f"reminder-{lost_job}")  # the scheduler "forgets" it
-
-    from worker.sidecar import Sidecar
+    lost_event_at, lost_job_at = _now() + timedelta(seconds=4), _now() + timedelta(seconds=5)
+    lost_event = make_task(pg, user, remind_at=lost_event_at)
+    lost_job = make_task(pg, user, remind_at=lost_job_at)
+    await reminders.arm(lost_job, lost_job_at)
+    job = ReminderJob.for_task(lost_job, lost_job_at, SHARDS)
+    await dapr.delete_job(job.name)  # the scheduler "forgets" it
 
     engine = create_engine(db_url)
     try:
-        sidecar = Sidecar(WORKER_SIDECAR.grpc_port(stack), "pubsub", "statestore", 10)
-        reminders = Reminders(sidecar, ReminderStore(sidecar, 3600), create_session_factory(engine))
         reconciler = Reconciler(
             create_session_factory(engine), reminders, timedelta(minutes=5), timedelta(minutes=5)
         )
         await reconciler.run_once()
-        assert await sidecar.job_exists(f"reminder-{lost_event}")
-        assert await sidecar.job_exists(f"reminder-{lost_job}")
-        await sidecar.close()
     finally:
         await engine.dispose()
     for task in (lost_event, lost_job):

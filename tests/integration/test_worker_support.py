@@ -7,11 +7,12 @@ control exactly which events the worker sees.
 
 import asyncio
 import json
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import psycopg
 import pytest
@@ -98,11 +99,19 @@ def notifications(pg: psycopg.Connection, task_id: uuid.UUID) -> list[tuple]:
     ).fetchall()
 
 
-def reminder_state(pg: psycopg.Connection, task_id: uuid.UUID) -> dict[str, Any] | None:
-    row = pg.execute(
-        "SELECT value FROM dapr.state WHERE key = %s", (f"todo-worker||reminder:{task_id}",)
-    ).fetchone()
-    return json.loads(bytes(row[0])) if row else None
+_HANDLED = re.compile(r"^(\S+ \S+) \|.* event_id=(\S+) outcome=success")
+
+
+def handled_at(stack: StackConfig, event_ids: set[str]) -> dict[str, float]:
+    """event id -> when the worker logged handling it (epoch seconds; loguru logs local
+    time with millisecond resolution)."""
+    found: dict[str, float] = {}
+    for line in worker_log(stack).splitlines():
+        m = _HANDLED.match(line)
+        if m and m.group(2) in event_ids and m.group(2) not in found:
+            local = datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S.%f")
+            found[m.group(2)] = local.astimezone().timestamp()
+    return found
 
 
 async def wait_for(

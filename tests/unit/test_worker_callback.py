@@ -16,7 +16,7 @@ from todo_core.events import REMINDERS, TASK_EVENTS, ReminderDue, to_json_dict
 from todo_core.models import utcnow
 from worker.callback import AppCallback, HealthCheck, build_server
 from worker.dispatch import Dispatcher
-from worker.jobs import reminder_job_name, task_id_of_job
+from worker.jobs import REMINDER_JOB_PREFIX, ReminderJob
 from worker.outcome import PermanentError
 
 BULK = pb.BulkSubscribeConfig(enabled=True, max_messages_count=50, max_await_duration_ms=5)
@@ -61,7 +61,7 @@ async def app() -> AsyncIterator[Served]:
         dispatcher,
         "pubsub",
         {REMINDERS: on_reminder},
-        {"reminder-": on_job},
+        {REMINDER_JOB_PREFIX: on_job},
         BULK,
         calls.fake_dead_letter,
     )
@@ -78,14 +78,6 @@ def _due() -> bytes:
         user_id=uuid4(), task_id=uuid4(), task_version=1, remind_at=utcnow(), due_at=None, title="t"
     )
     return json.dumps(to_json_dict(event)).encode()
-
-
-def test_job_name_round_trip() -> None:
-    task_id = uuid4()
-    assert reminder_job_name(task_id) == f"reminder-{task_id}"
-    assert task_id_of_job(reminder_job_name(task_id)) == task_id
-    with pytest.raises(ValueError):
-        task_id_of_job("cleanup-1")
 
 
 async def test_subscriptions_are_bulk_with_dead_letter_topics(app: Served) -> None:
@@ -152,7 +144,7 @@ async def test_single_delivery_and_unknown_topic(app: Served) -> None:
 
 async def test_any_reminder_job_reaches_its_handler(app: Served) -> None:
     stub, _, calls, _ = app
-    names = [reminder_job_name(uuid4()) for _ in range(3)]
+    names = [ReminderJob.for_task(uuid4(), utcnow(), 6).name for _ in range(3)]
     for name in names:
         await stub.OnJobEvent(pb.JobEventRequest(name=name, data=AnyPb(value=b"x")))
     assert calls.jobs == [(name, b"x") for name in names]
@@ -164,9 +156,9 @@ async def test_job_answers(app: Served) -> None:
         await stub.OnJobEvent(pb.JobEventRequest(name="cleanup-1"))
     assert unknown.value.code() == grpc.StatusCode.UNIMPLEMENTED
     with pytest.raises(grpc.aio.AioRpcError) as transient:  # the scheduler retries
-        await stub.OnJobEvent(pb.JobEventRequest(name="reminder-transient"))
+        await stub.OnJobEvent(pb.JobEventRequest(name="reminders-transient"))
     assert transient.value.code() == grpc.StatusCode.UNAVAILABLE
-    await stub.OnJobEvent(pb.JobEventRequest(name="reminder-permanent"))  # ends the trigger
+    await stub.OnJobEvent(pb.JobEventRequest(name="reminders-permanent"))  # ends the trigger
 
 
 async def test_health_fails_while_draining(app: Served) -> None:

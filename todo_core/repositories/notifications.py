@@ -1,9 +1,10 @@
 """In-app notifications (the mock push): recorded by the worker, shown by the web UI."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import update
+from sqlalchemy import text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +28,65 @@ async def record_notification(
     )
     result = await session.exec(statement)
     return result.scalar_one_or_none() is not None
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    """A notification just recorded, with what the push (a log line) says."""
+
+    user_id: UUID
+    task_id: UUID
+    remind_at: datetime
+    title: str
+    due_at: datetime | None
+    created_at: datetime
+
+
+# The open tasks due in (after, upto] and in the shard, that have no notification for that
+# time yet, each recorded once; a batch at a time so a huge second commits as it goes.
+# The shard expression must match worker.jobs.shard_of (the last byte of the id).
+_RECORD_DUE = text(
+    """
+    WITH due AS (
+        SELECT t.id, t.user_id, t.remind_at, t.title, t.due_at
+        FROM task t
+        WHERE t.status = 'open' AND t.remind_at > :after AND t.remind_at <= :upto
+          AND get_byte(uuid_send(t.id), 15) % :shards = :shard
+          AND NOT EXISTS (
+              SELECT 1 FROM notification n WHERE n.task_id = t.id AND n.remind_at = t.remind_at
+          )
+        ORDER BY t.remind_at, t.id
+        LIMIT :batch
+    ), recorded AS (
+        INSERT INTO notification (id, user_id, task_id, remind_at, title, created_at)
+        SELECT gen_random_uuid(), user_id, id, remind_at, title, clock_timestamp() FROM due
+        ON CONFLICT ON CONSTRAINT uq_notification_task_remind DO NOTHING
+        RETURNING task_id, created_at
+    )
+    SELECT due.user_id, due.id, due.remind_at, due.title, due.due_at, recorded.created_at
+    FROM due LEFT JOIN recorded ON recorded.task_id = due.id
+    """
+)
+
+
+async def record_due(
+    session: AsyncSession,
+    after: datetime,
+    upto: datetime,
+    shard: int,
+    shards: int,
+    batch: int,
+) -> tuple[list[DueReminder], bool]:
+    """Record the notifications of one batch of due reminders; (recorded, more may remain).
+
+    Safe to repeat and to run concurrently: a reminder already notified is skipped, and the
+    unique (task_id, remind_at) settles two triggers racing on the same one."""
+    params = {"after": after, "upto": upto, "shard": shard, "shards": shards, "batch": batch}
+    rows = (await session.exec(_RECORD_DUE, params=params)).all()  # type: ignore[call-overload]
+    # A row without created_at was selected but recorded by a concurrent trigger meanwhile.
+    recorded = [DueReminder(*row) for row in rows if row.created_at is not None]
+    # A full selection may have left more behind.
+    return recorded, len(rows) >= batch
 
 
 async def list_notifications(
