@@ -309,6 +309,7 @@ class Reference:
     figures: dict[str, dict[str, Any]]
     calibration: Calibration | None
     targets: dict[str, list[RatioTarget]] = field(default_factory=dict)
+    quick: bool = False  # measured with --quick: fewer samples, p95/p99 less certain
 
     @classmethod
     def from_json(cls, body: dict[str, Any]) -> "Reference":
@@ -323,6 +324,7 @@ class Reference:
                 key: [RatioTarget(**t) for t in items]
                 for key, items in (body.get("targets") or {}).items()
             },
+            quick=bool(body.get("quick", False)),
         )
 
     def comparable(self, cal: Calibration | None) -> bool:

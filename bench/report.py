@@ -50,6 +50,7 @@ def write_json(
     path: Path | None = None,
 ) -> Path:
     out = path or HERE / "results.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     summaries = []
     for f in figures:
         s = f.summary()
@@ -208,7 +209,10 @@ def _stat_text(value: float, r: float | None, label: str) -> str:
 
 
 def reference_lines(
-    figures: list[Figure], cal: Calibration | None, ref: Reference | None
+    figures: list[Figure],
+    cal: Calibration | None,
+    ref: Reference | None,
+    quick: bool | None = None,
 ) -> list[str]:
     """before (ratio) → now (ratio), change ×N, for every stat present in both runs."""
     comparisons = _comparisons(figures, cal, ref)
@@ -219,6 +223,12 @@ def reference_lines(
         lines += [
             "The reference run has no calibration comparable with this one's (none, or "
             "another workload version): changes below are on the absolute figures.",
+            "",
+        ]
+    if quick is not None and quick != ref.quick:
+        lines += [
+            f"One of the two runs used --quick (the reference: {ref.quick}, this run: "
+            f"{quick}): their sample counts differ, so compare p95 and p99 with care.",
             "",
         ]
     lines += [
@@ -274,6 +284,7 @@ def write_markdown(
     path: Path | None = None,
 ) -> Path:
     out = path or HERE / "RESULTS.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
     chart(figures, out.parent / "latency.png")
     m = meta["machine"]
     lines = [
@@ -302,7 +313,7 @@ def write_markdown(
     ]
     lines += cpu_lines(figures, calibration)
     lines += target_lines(figures, calibration, reference)
-    lines += reference_lines(figures, calibration, reference)
+    lines += reference_lines(figures, calibration, reference, extra.get("quick"))
     if extra.get("ratios"):
         lines += ["## The Dapr path against plain Kafka", ""]
         for name, ratio in extra["ratios"].items():

@@ -214,6 +214,9 @@ def test_report_reference_and_targets_sections() -> None:
     assert "absolute figures" in "\n".join(
         report.reference_lines([fake_cpu_figure()], CAL, fake_reference(None))
     )
+    assert "--quick" not in "\n".join(lines)
+    quick = report.reference_lines([fake_cpu_figure(2.0)], CAL, ref, quick=True)
+    assert "One of the two runs used --quick" in quick[2]
     targets = report.target_lines([fake_cpu_figure(2.0)], CAL, ref)
     assert "**met**" in targets[2] and "cpu_ms.total ≥ 2.7× better" in targets[2]
 
