@@ -27,6 +27,7 @@ from bench import (
     publish_path,
     report,
     state_store,
+    storm,
     worker_figures,
 )
 from bench import list_tasks as list_bench
@@ -81,6 +82,7 @@ STEPS: dict[str, Step] = {
     "page": _page,
     "list": _list,
     "worker": worker_figures.run_all,
+    "storm": storm.run_all,
     "profile": _profile,
     "assistant": _assistant,
 }

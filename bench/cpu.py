@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from bench.stats import Figure
-from devstack.config import StackConfig
+from devstack.config import MAX_WORKER_REPLICAS, StackConfig, worker_name
 
 PARTS = ("todo-worker", "todo-worker-dapr", "scheduler", "kafka", "postgres")
 _TICKS = os.sysconf("SC_CLK_TCK")
@@ -29,12 +29,24 @@ def _pid(cfg: StackConfig, part: str) -> int | None:
         return None
 
 
+def parts(cfg: StackConfig) -> list[str]:
+    """PARTS, with the extra worker replicas this stack has started (todo-worker-2 and its
+    todo-worker-2-dapr, …) beside the first worker's."""
+    replicas = [
+        f"{worker_name(k)}{suffix}"
+        for k in range(2, MAX_WORKER_REPLICAS + 1)
+        for suffix in ("", "-dapr")
+        if _pid(cfg, f"{worker_name(k)}{suffix}")
+    ]
+    return [*PARTS[:2], *replicas, *PARTS[2:]]
+
+
 def snapshot(cfg: StackConfig) -> dict[str, dict[int, float]]:
     """CPU seconds so far per part and pid; PostgreSQL counts its backends (one per
     connection) too, by pid, so a backend that ends between two snapshots is not
     subtracted from the others."""
     out: dict[str, dict[int, float]] = {}
-    for part in PARTS:
+    for part in parts(cfg):
         pid = _pid(cfg, part)
         out[part] = {pid: _stat(pid)[0]} if pid else {}
     postmaster = _pid(cfg, "postgres")

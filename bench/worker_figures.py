@@ -1,4 +1,5 @@
-"""The worker's figures: reminders handled, next occurrences, reminder lateness, throughput.
+"""The worker's figures: reminders handled, next occurrences, throughput (reminder lateness
+is bench/storm.py's).
 
 "Handled" is read from what the worker wrote (its per-message log line, the next task,
 the notification), "published" from Kafka's record timestamp: one clock, as everything runs on
@@ -188,41 +189,6 @@ async def recurring_next(cfg: StackConfig, n: int) -> Figure:
     return fig
 
 
-async def reminder_lateness(cfg: StackConfig, n: int) -> Figure:
-    fig = Figure(
-        "reminder_lateness",
-        f"Lateness of {n} reminders due in the same minute (notification − remind_at)",
-        "ms",
-        "—",
-        "p99 ≤ 1.5 s",
-        expected=n,
-    )
-    client = await api.sign_up(cfg)
-    at = (datetime.now(UTC) + timedelta(seconds=150)).replace(second=0, microsecond=0)
-    at += timedelta(minutes=1)
-    body = {
-        "due": api.local_minute(at + timedelta(hours=1)),
-        "reminder": {"kind": "at", "at": api.local_minute(at)},
-    }
-    await _create_many(client, [{"title": f"same minute {i}", **body} for i in range(n)])
-    user_id = (await client.get("/api/me")).json()["id"]
-    await client.aclose()
-    await asyncio.sleep(max(0.0, at.timestamp() - time.time() - 1))
-    before = cpu.snapshot(cfg)
-    rows = _wait_rows(
-        cfg,
-        "SELECT created_at, remind_at FROM notification WHERE user_id = %s",
-        (user_id,),
-        n,
-        timeout=180,
-    )
-    fig.samples = [(c - r).total_seconds() * 1000 for c, r in rows]
-    fig.notes.append(
-        cpu.per_event(before, cpu.snapshot(cfg), len(rows)).replace("event", "reminder")
-    )
-    return fig
-
-
 async def throughput(cfg: StackConfig, n_tasks: int) -> Figure:
     """A backlog built while the worker is stopped, then drained: events handled per second."""
     fig = Figure(
@@ -313,7 +279,6 @@ ROWS = [
     ("reminders_to_worker", "`reminders` → handled by the worker", "ms", "10 s", "p95 ≤ 100 ms"),
     ("reminders_to_worker_burst", "`reminders` → handled, burst", "ms", "10 s", "—"),
     ("recurring_next", "Complete recurring → next task in DB", "ms", "15 s", "p95 ≤ 250 ms"),
-    ("reminder_lateness", "Lateness of 1,000 same-minute reminders", "ms", "—", "p99 ≤ 1.5 s"),
     ("worker_throughput", "Worker throughput at saturation", "events/s", "—", "≥ 500 events/s"),
 ]
 
@@ -324,8 +289,7 @@ def run_all(cfg: StackConfig, quick: bool) -> list[Figure]:
         (ROWS[0], lambda: reminders_handled(cfg, n, PACED_PER_SECOND)),
         (ROWS[1], lambda: reminders_handled(cfg, n, None)),
         (ROWS[2], lambda: recurring_next(cfg, 20 if quick else 200)),
-        (ROWS[3], lambda: reminder_lateness(cfg, n)),
-        (ROWS[4], lambda: throughput(cfg, 300 if quick else 2500)),
+        (ROWS[3], lambda: throughput(cfg, 300 if quick else 2500)),
     ]
     figures = []
     for row, make in runs:
