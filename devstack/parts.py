@@ -388,7 +388,26 @@ def daprd_argv(cfg: StackConfig, sidecar: Sidecar, resources: Path = DAPR_RESOUR
         "",
         "--log-level",
         "info",
+        *(WORKER_APP_HEALTH if sidecar.app_id == "todo-worker" else []),
     ]
+
+
+# The worker's sidecar probes the app's gRPC HealthCheck every second. While the app is
+# down, daprd closes its job stream: the scheduler stages the jobs that come due instead of
+# failing them into the failure policy's retries, and triggers them all as soon as the
+# sidecar reconnects on the first good probe (reminders due during a worker restart fire
+# ~1 s after it is back, not at the next retry slot). Three failed probes (~3 s) before
+# that, so a briefly busy event loop does not pause the jobs and subscriptions. The same
+# values as the chart's worker annotations (deploy/helm/todo/values.yaml).
+WORKER_APP_HEALTH = [
+    "--enable-app-health-check",
+    "--app-health-probe-interval",
+    "1",
+    "--app-health-probe-timeout",
+    "1000",
+    "--app-health-threshold",
+    "3",
+]
 
 
 def daprd_env(cfg: StackConfig) -> dict[str, str]:

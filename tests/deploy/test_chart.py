@@ -6,6 +6,8 @@ import re
 import pytest
 from chart_helpers import CHART, VALUES_FILES, documents, find, pod_specs, values_args
 
+from devstack.parts import WORKER_APP_HEALTH
+
 IDS = [v or "defaults" for v in VALUES_FILES]
 TMP = "/tmp"  # noqa: S108 -- a mount path in a manifest, not a file this code opens
 
@@ -67,6 +69,26 @@ def test_probes(render):
         assert worker[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
     ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
     assert ports == {"grpc": 50051, "health": 8081}
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_worker_sidecar_probes_the_app_as_the_devstack_does(render, values_file):
+    """Reminders due while the worker is down wait in the scheduler for the sidecar's app
+    health check to see it back (issue 13): local and cloud probe the same way."""
+    pod = find(documents(render(values_file)), "Deployment", "todo-worker")["spec"]
+    ann = pod["template"]["metadata"]["annotations"]
+    flags = iter(WORKER_APP_HEALTH)
+    devstack = {}
+    for flag in flags:
+        name = flag.removeprefix("--")
+        devstack[name] = "true" if name.startswith("enable-") else next(flags)
+    assert devstack == {
+        "enable-app-health-check": "true",
+        "app-health-probe-interval": "1",
+        "app-health-probe-timeout": "1000",
+        "app-health-threshold": "3",
+    }
+    assert {k: ann.get(f"dapr.io/{k}") for k in devstack} == devstack
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
