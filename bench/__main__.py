@@ -25,6 +25,7 @@ from bench import (
     page_load,
     profiling,
     publish_path,
+    recovery,
     report,
     state_store,
     storm,
@@ -83,6 +84,7 @@ STEPS: dict[str, Step] = {
     "list": _list,
     "worker": worker_figures.run_all,
     "storm": storm.run_all,
+    "recovery": recovery.recovery,
     "profile": _profile,
     "assistant": _assistant,
 }
