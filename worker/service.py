@@ -45,9 +45,7 @@ class Worker:
         # connection instead of opening (and closing) one of its own.
         self.engine = create_engine(s.database_url, pool_size=ws.db_pool_size, max_overflow=0)
         self.sessions: SessionFactory = create_session_factory(self.engine)
-        self.sidecar = Sidecar(
-            ws.dapr_grpc_port, s.pubsub_name, s.statestore_name, ws.sidecar_wait_seconds
-        )
+        self.sidecar = Sidecar(ws.dapr_grpc_port, s.pubsub_name, ws.sidecar_wait_seconds)
         # The worker writes outbox rows too (the next task of a series); two relays (web
         # and worker) are safe: rows are claimed with SKIP LOCKED.
         self.relay = OutboxRelay(

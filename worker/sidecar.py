@@ -49,12 +49,11 @@ def _transient_grpc(exc: BaseException) -> bool:
 
 
 class Sidecar:
-    """Publish, state and job calls through daprd, with the client created on first use."""
+    """Publish and job calls through daprd, with the client created on first use."""
 
-    def __init__(self, grpc_port: int, pubsub: str, statestore: str, wait_seconds: float) -> None:
+    def __init__(self, grpc_port: int, pubsub: str, wait_seconds: float) -> None:
         self._address = f"127.0.0.1:{grpc_port}"
         self.pubsub = pubsub
-        self.statestore = statestore
         self._wait_seconds = wait_seconds
         self._client: DaprClient | None = None
         self._lock = asyncio.Lock()
@@ -123,27 +122,6 @@ class Sidecar:
             data=data,
             data_content_type=content_type,
             publish_metadata=metadata,
-        )
-
-    # ---- state -----------------------------------------------------------------------
-
-    async def get_state(self, key: str) -> tuple[bytes, str]:
-        """(value, etag); an absent key gives (b"", "")."""
-        response = await self._call("get_state", self.statestore, key)
-        return response.data, response.etag
-
-    async def save_state(
-        self, key: str, value: str, etag: str | None, ttl_seconds: int | None = None
-    ) -> None:
-        """Raises DaprInternalError ("etag mismatch") when `etag` is no longer current."""
-        metadata = {"ttlInSeconds": str(ttl_seconds)} if ttl_seconds else {}
-        # Without an etag (a key new to us) this is a plain upsert. Not first-write: the
-        # PostgreSQL store reports that conflict as a generic error, which Dapr's outbound
-        # retry policy then repeats for ~20 s. Two creators racing on one new key is rare
-        # and heals: the reminders topic delivers one task's events in order, and the
-        # next of them (or the reconciler) re-decides against what was written.
-        await self._call(
-            "save_state", self.statestore, key, value, etag=etag or None, state_metadata=metadata
         )
 
     # ---- jobs ------------------------------------------------------------------------

@@ -61,7 +61,7 @@ async def reminders_fixture(stack: StackConfig, db_url: str) -> AsyncIterator[Re
     """A Reminders of the test's own, on the stack's database and the worker's sidecar (so
     jobs it arms trigger on the stack's worker)."""
     engine = create_engine(db_url)
-    sidecar = Sidecar(WORKER_SIDECAR.grpc_port(stack), "pubsub", "statestore", 10)
+    sidecar = Sidecar(WORKER_SIDECAR.grpc_port(stack), "pubsub", 10)
     try:
         yield Reminders(sidecar, create_autocommit_session_factory(engine), SHARDS, batch=7)
     finally:
