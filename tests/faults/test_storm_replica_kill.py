@@ -1,5 +1,5 @@
 """A reminder storm over three worker replicas (one app id: the scheduler hands the app's job
-triggers to all of them), one replica's worker SIGKILLed as it starts firing: every reminder
+triggers to all of them), one replica's worker SIGKILLed as the storm starts: every reminder
 still gives exactly one notification, and no push is sent twice."""
 
 import os
@@ -7,6 +7,7 @@ import re
 import signal
 import time
 from collections import Counter
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,10 +26,11 @@ REPLICAS = 3
 # The specification's bound from a reminder's time to its notification; generous here on
 # purpose: the test is about nothing lost or doubled, not about speed.
 LIMIT_SECONDS = 15.0
-# When no replica has logged a trigger by then, kill one anyway: the storm is under way.
-KILL_BY_SECONDS = 0.3
+VICTIM = 2  # the replica whose worker is killed
+KILL_AFTER_SECONDS = 0.01
 
 _TRIGGER = re.compile(r" job name=\S+ outcome=")
+_TRIGGER_AT = re.compile(r"^(\S+ \S+) \|.* job name=\S+ outcome=", re.MULTILINE)
 _PUSH = re.compile(r" notification\.sent user=\S+ task=(\S+)")
 
 
@@ -42,23 +44,26 @@ def _since(path: Path, offset: int) -> str:
         return f.read().decode(errors="replace")
 
 
-def _kill_the_first_to_fire(stack: StackConfig, due: float, offsets: dict[int, int]) -> int:
-    """SIGKILL the worker of the first replica whose log shows a job trigger after `due`
-    (or of replica 2 at due + KILL_BY_SECONDS); returns which replica."""
-    while time.time() < due - 0.5:
-        time.sleep(0.1)
-    victim = 2
-    while time.time() < due + KILL_BY_SECONDS:
-        fired = [k for k in offsets if _TRIGGER.search(_since(_log(stack, k), offsets[k]))]
-        if fired:
-            victim = fired[0]
-            break
-        time.sleep(0.01)
-    pid = processes.read_pid(stack.run_dir, worker_name(victim))
-    assert pid is not None, f"{worker_name(victim)} is not running"
+def _kill_as_the_storm_starts(stack: StackConfig, due: float) -> None:
+    """SIGKILL the victim's worker KILL_AFTER_SECONDS after the due second, when the
+    scheduler has handed out the second's triggers and the replicas are inside them. Not
+    later: one second's triggers here are answered within 15-150 ms and a worker logs a
+    trigger only after its commit, so a kill on the victim's first log line (or 0.3 s in)
+    found its work already done, and retries with nothing left to do."""
+    time.sleep(max(0.0, due + KILL_AFTER_SECONDS - time.time()))
+    pid = processes.read_pid(stack.run_dir, worker_name(VICTIM))
+    assert pid is not None, f"{worker_name(VICTIM)} is not running"
     os.killpg(pid, signal.SIGKILL)  # no chance to finish, commit or say goodbye
-    print(f"killed {worker_name(victim)} {time.time() - due:+.3f} s after the due time")
-    return victim
+    print(f"killed {worker_name(VICTIM)} {time.time() - due:+.3f} s after the due time")
+
+
+def _answered_late(text: str, after: float) -> int:
+    """Job triggers answered after `after` (epoch seconds): retries of the victim's."""
+    late = 0
+    for stamp in _TRIGGER_AT.findall(text):
+        local = datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S.%f")  # noqa: DTZ007
+        late += local.astimezone().timestamp() > after  # loguru logs local time
+    return late
 
 
 def test_storm_over_three_replicas_with_one_killed(stack: StackConfig) -> None:
@@ -76,7 +81,7 @@ def test_storm_over_three_replicas_with_one_killed(stack: StackConfig) -> None:
         assert time.time() < at.timestamp() - 5, "the storm was written too late to be one"
         offsets = {k: _log(stack, k).stat().st_size for k in range(1, REPLICAS + 1)}
 
-        victim = _kill_the_first_to_fire(stack, at.timestamp(), offsets)
+        _kill_as_the_storm_starts(stack, at.timestamp())
 
         left = at.timestamp() + LIMIT_SECONDS - time.time()
         wait_until(
@@ -93,12 +98,13 @@ def test_storm_over_three_replicas_with_one_killed(stack: StackConfig) -> None:
         # at most, not exactly: the killed worker may have committed a row without its line.
         pushes: Counter[str] = Counter()
         triggers: dict[str, int] = {}
+        late = 0
         for k, offset in offsets.items():
             text = _since(_log(stack, k), offset)
             pushes.update(t for t in _PUSH.findall(text) if t in fired)
             triggers[worker_name(k)] = len(_TRIGGER.findall(text))
+            late += _answered_late(text, at.timestamp() + 0.5)
         assert not {t: c for t, c in pushes.items() if c > 1}, "a push sent twice"
-        print(f"killed {worker_name(victim)}; job triggers logged per replica: {triggers}")
+        print(f"job triggers logged per replica: {triggers}, {late} of them 0.5 s late or more")
     finally:
-        devstack_stack.up(stack)  # brings back the killed worker, if it was the first one
-        devstack_stack.scale_workers(stack, 1)
+        devstack_stack.scale_workers(stack, 1)  # later tests see the usual stack
