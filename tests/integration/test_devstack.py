@@ -135,6 +135,12 @@ def test_dapr_run_file_matches_the_launcher() -> None:
         assert str(app["daprGRPCPort"]) == flag["--dapr-grpc-port"]
         assert str(app["daprInternalGRPCPort"]) == flag["--dapr-internal-grpc-port"]
         assert str(app["metricsPort"]) == flag["--metrics-port"]
+        health = "--enable-app-health-check" in argv
+        assert app.get("enableAppHealthCheck", False) == health
+        if health:
+            assert str(app["appHealthProbeInterval"]) == flag["--app-health-probe-interval"]
+            assert str(app["appHealthProbeTimeout"]) == flag["--app-health-probe-timeout"]
+            assert str(app["appHealthThreshold"]) == flag["--app-health-threshold"]
         env = apps.app_env(cfg, sidecar)
         for key, value in app["env"].items():
             assert env[key] == value, key
