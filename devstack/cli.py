@@ -118,9 +118,11 @@ def _print_status(cfg: config.StackConfig, as_json: bool) -> None:
 def follow_logs(cfg: config.StackConfig) -> None:
     """Like `tail -F` over every part's log, each line prefixed with its part."""
     offsets: dict[str, int] = {}
-    width = max(len(p.name) for p in stack.all_parts())
+    # Every replica a worker may have; logs not (yet) there are skipped.
+    parts = stack.all_parts(stack.MAX_WORKER_REPLICAS)
+    width = max(len(p.name) for p in parts)
     while True:
-        for part in stack.all_parts():
+        for part in parts:
             path = part.log(cfg)
             if not path.exists():
                 continue
