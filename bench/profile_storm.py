@@ -599,6 +599,16 @@ def _shown(rows: list[MetricRow], limit: int) -> list[MetricRow]:
     return [r for r in rows if r.family != "dapr_resiliency_count"][:limit]
 
 
+def _metrics_table(rows: list[MetricRow]) -> list[str]:
+    return _table(
+        ["metric", "labels", "per reminder", "mean"],
+        [
+            (r.family, r.labels, f"{r.per_reminder:.3f}", "" if r.mean is None else f"{r.mean:.2f}")
+            for r in rows
+        ],
+    )
+
+
 def report(run: Run) -> str:
     out = [
         f"## Reminder storm on stack `{run.stack}`: {run.notified} of {run.n} reminders",
@@ -670,32 +680,10 @@ def report(run: Run) -> str:
             f"{rt['mallocs']:.0f} allocations per reminder, {rt['gc_cycles']:.0f} GC cycles",
             "",
         ]
-        out += _table(
-            ["metric", "labels", "per reminder", "mean"],
-            [
-                (
-                    r.family,
-                    r.labels,
-                    f"{r.per_reminder:.3f}",
-                    "" if r.mean is None else f"{r.mean:.2f}",
-                )
-                for r in _shown(rows, 20)
-            ],
-        )
+        out += _metrics_table(_shown(rows, 20))
     for part, rows in run.arming_metrics.items():
         out += ["", f"### {part} while arming (Prometheus, per reminder)", ""]
-        out += _table(
-            ["metric", "labels", "per reminder", "mean"],
-            [
-                (
-                    r.family,
-                    r.labels,
-                    f"{r.per_reminder:.3f}",
-                    "" if r.mean is None else f"{r.mean:.2f}",
-                )
-                for r in _shown(rows, 16)
-            ],
-        )
+        out += _metrics_table(_shown(rows, 16))
     out += ["", "### PostgreSQL (pg_stat_statements)", ""]
     if run.statements:
         calls = sum(r.calls_per_reminder for r in run.statements)
