@@ -41,7 +41,7 @@ def _require(tool: str, hint: str) -> str:
 def dapr_dir() -> Path:
     mod = REPO_ROOT / "devstack" / "daprd"
     tags = hashlib.sha256(DAPRD_TAGS.encode()).hexdigest()[:6]
-    modules = _digest(mod / "go.mod", mod / "go.sum")
+    modules = _digest(mod / "go.mod", mod / "go.sum", mod / "main.go")
     return cache_dir() / f"dapr-{versions.DAPR_RUNTIME}-{modules}-{tags}"
 
 
@@ -73,7 +73,7 @@ def ensure_dapr() -> Path:
             *flags,
             "-o",
             str(tmp / "daprd"),
-            "github.com/dapr/dapr/cmd/daprd",
+            ".",  # devstack/daprd/main.go: Dapr's cmd/daprd with our backoff ceiling
         ],
         env=env,
         cwd=mod,

@@ -1,6 +1,7 @@
-// Pins the Dapr runtime (daprd) and scheduler that devstack builds: `go build -tags stablecomponents`
-// of the two tools below. The go command refuses `go install dapr@version` because of the
-// replace directives, which is why they are repeated here.
+// Pins the Dapr runtime (daprd) and scheduler that devstack builds: daprd is main.go here (Dapr's
+// cmd/daprd with one setting of ours), the scheduler Dapr's cmd/scheduler, both with `go build`.
+// The go command refuses `go install dapr@version` because of the replace directives, which is
+// why they are repeated here.
 module github.com/todo-platform/devstack/daprd
 
 go 1.26.5
