@@ -33,7 +33,7 @@ class WorkerSettings(BaseSettings):
     reconcile_seconds: float = Field(default=60.0, gt=0)
     reconcile_window_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
-    # Handlers in flight at once. Many only wait on the sidecar (state, jobs); those that
+    # Handlers in flight at once. Many only wait on the sidecar (jobs, publishes); those that
     # need the database queue for the pool.
     handler_concurrency: int = Field(default=100, ge=1, le=1000)
     # Database connections: with fewer than the handlers that use the database at once,
