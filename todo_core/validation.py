@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from todo_core.language.text import MAX_CHARS
 from todo_core.models import Priority, Status
 from todo_core.recurrence import RecurrenceError, build_rrule, normalize_rule
 from todo_core.timezones import get_zone, to_utc_strict
@@ -366,7 +367,7 @@ class TaskUpdate(_Input):
 
 # ---- the assistant -----------------------------------------------------------------------
 
-CHAT_MAX = 2000
+CHAT_MAX = MAX_CHARS  # the parser's own limit
 ChatText = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=CHAT_MAX),

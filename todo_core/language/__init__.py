@@ -13,5 +13,14 @@ Text in the user's time zone, with the current time passed in (never the server'
 
 from todo_core.language.intents import Command, parse_command
 from todo_core.language.task_phrase import Chip, ParsedTask, parse_task
+from todo_core.language.text import MAX_CHARS, TextTooLong
 
-__all__ = ["Chip", "Command", "ParsedTask", "parse_command", "parse_task"]
+__all__ = [
+    "MAX_CHARS",
+    "Chip",
+    "Command",
+    "ParsedTask",
+    "TextTooLong",
+    "parse_command",
+    "parse_task",
+]

@@ -40,7 +40,13 @@ from todo_core.recurrence import format_rule
 _EVERY = r"(?:every|each)\s+"
 _OF_MONTH = r"\s+of\s+(?:the|every|each)\s+month"
 _DAY_S = rf"{WEEKDAY_ANY}s?"
-_DAYS = rf"{_DAY_S}(?:\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s*&\s*|\s+|/)\s*{_DAY_S})*"
+# Between two weekdays: spaces, then maybe a connector; or a connector alone. Possessive
+# quantifiers (*+, ++) never give back what they took, and the two alternatives cannot start
+# alike, so a long run of spaces is read once instead of split every possible way (the old
+# nested optional spaces cost cubic time in the run's length).
+_JOIN = r"(?:,\s*+(?:and\s++)?|&\s*+|/\s*+)"
+_DAYS_SEP = rf"(?:\s++(?:and\s++|{_JOIN})?|{_JOIN})"
+_DAYS = rf"{_DAY_S}(?:{_DAYS_SEP}{_DAY_S})*+"
 _SUFFIX = r"(?:st|nd|rd|th)"
 _PLURAL_DAYS = r"(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)"
 WORKDAYS = "MO,TU,WE,TH,FR"
@@ -201,7 +207,10 @@ _RULES = [
         _every_unit,
     ),
     (r"\b(?P<adv>daily|weekly|fortnightly|biweekly|monthly|yearly|annually)\b", _adverb),
-    (rf"\b(?:on\s+)?(?P<days>{_PLURAL_DAYS}(?:\s*(?:,|and|&)\s*{_PLURAL_DAYS})*)\b", _plural_days),
+    (
+        rf"\b(?:on\s++)?(?P<days>{_PLURAL_DAYS}(?:\s*+(?:,|and|&)\s*+{_PLURAL_DAYS})*+)\b",
+        _plural_days,
+    ),
 ]
 RULES = [(re.compile(pattern), build) for pattern, build in _RULES]
 _UNTIL = re.compile(r"\b(?:until|till|til|through|thru|ending(?:\s+on)?)\s+")

@@ -11,6 +11,18 @@ from dataclasses import dataclass, field
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?!\w)")
 _MASK = "\x01"
 _CONNECTORS = {"at", "on", "by", "due", "in", "from", "and", "for", "to", "with", "every"}
+# The longest text the parser reads: a chat message's limit. Every rule is linear or close to
+# it (tests/unit/test_language_cost.py), and this cap keeps one parse within a few ms.
+MAX_CHARS = 2000
+
+
+class TextTooLong(ValueError):
+    """A text longer than MAX_CHARS was handed to the parser."""
+
+
+def check_length(text: str) -> None:
+    if len(text) > MAX_CHARS:
+        raise TextTooLong(f"the text has {len(text)} characters; at most {MAX_CHARS} are read")
 
 
 @dataclass
@@ -20,6 +32,7 @@ class Phrase:
     quotes: list[tuple[int, int]] = field(default_factory=list)  # spans of the quote marks
 
     def __post_init__(self) -> None:
+        check_length(self.original)
         chars = list(self.original.lower())
         for match in _QUOTED.finditer(self.original):
             if match.start() > 0 and self.original[match.start() - 1].isalnum():

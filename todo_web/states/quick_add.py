@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from todo_core.language import parse_task
 from todo_core.models import utcnow
 
+# The box's own max_length; the server checks it again, since the preview parses the text on
+# every keystroke and anyone can send a longer one over the websocket.
+QUICK_ADD_MAX = 500
+TOO_LONG = f"Quick add takes up to {QUICK_ADD_MAX} characters."
+
 ICONS = {
     "due": "calendar",
     "repeat": "repeat",
@@ -26,7 +31,7 @@ class ChipView:
 
 
 def quick_chips(text: str, time_zone: str) -> list[ChipView]:
-    if not text.strip():
+    if not text.strip() or len(text) > QUICK_ADD_MAX:
         return []
     parsed = parse_task(text, time_zone, utcnow())
     return [ChipView(c.kind, c.label, c.words(text), ICONS[c.kind]) for c in parsed.chips]
@@ -34,6 +39,8 @@ def quick_chips(text: str, time_zone: str) -> list[ChipView]:
 
 def unchip(text: str, time_zone: str, index: int) -> str:
     """The text with the words of chip `index` quoted."""
+    if len(text) > QUICK_ADD_MAX:
+        return text
     chips = parse_task(text, time_zone, utcnow()).chips
     if not 0 <= index < len(chips):
         return text

@@ -23,7 +23,7 @@ from todo_core.validation import ListQuery, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
 from todo_web.states.auth import AuthState
-from todo_web.states.quick_add import ChipView, quick_chips, unchip
+from todo_web.states.quick_add import QUICK_ADD_MAX, TOO_LONG, ChipView, quick_chips, unchip
 from todo_web.states.views import DB_ERRORS, TaskRow, task_row
 
 PAGE_SIZE = 50
@@ -225,6 +225,10 @@ class TasksState(AuthState):
         """What quick add recognises in the text so far, as chips."""
         self._quick_text = text
         self.quick_chips = quick_chips(text, self.time_zone)
+        if len(text) > QUICK_ADD_MAX:
+            self.quick_error = TOO_LONG
+        elif self.quick_error == TOO_LONG:
+            self.quick_error = ""
 
     @rx.event
     def remove_chip(self, index: int) -> Any:
@@ -235,7 +239,11 @@ class TasksState(AuthState):
 
     @rx.event
     async def quick_add(self, form: dict[str, Any]) -> Any:
-        parsed = parse_task(str(form.get("title", "")), self.time_zone, utcnow())
+        text = str(form.get("title", ""))
+        if len(text) > QUICK_ADD_MAX:
+            self.quick_error = TOO_LONG
+            return None
+        parsed = parse_task(text, self.time_zone, utcnow())
         try:
             data = task_create(parsed.task_input(), self.time_zone)
         except ValidationError as exc:
