@@ -23,18 +23,22 @@ first instance (see timezones.to_utc_lenient).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from dateutil.rrule import rrule, rrulestr
+from dateutil.rrule import rrulestr
 
 from todo_core.timezones import get_zone, to_local_naive, to_utc_lenient
 
 if TYPE_CHECKING:
     from todo_core.validation import RecurrenceChoice, RecurrenceEnd
 
+# Where a scan may end at the latest, whatever a stored date says (dates are validated
+# to 1970-2199; older rows may hold more).
+_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
 WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 WEEKDAY_NAMES = dict(
     zip(
@@ -54,6 +58,12 @@ ALLOWED_PARTS = (
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", -1: "last"}
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _MAX_STEPS = 100_000  # bound on iteration: a daily rule completed 270 years late
+# How far dateutil may look for the next occurrence. A rule can be valid and still never
+# occur (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30): unbounded, dateutil scans day by day to year
+# 9999 (2.7 s). 30 years holds every real rule (a Monday 29 February comes every 28 years);
+# validation refuses a rule with no occurrence within it (occurs_within_horizon).
+HORIZON = timedelta(days=366 * 30)
+HORIZON_YEARS = 30
 
 
 class RecurrenceError(ValueError):
@@ -135,8 +145,30 @@ def _evaluable(parts: dict[str, str], zone: ZoneInfo) -> dict[str, str]:
     return result
 
 
-def _rule(parts: dict[str, str], dtstart_local: datetime, zone: ZoneInfo) -> rrule:
-    return rrulestr(format_rule(_evaluable(parts, zone)), dtstart=dtstart_local)
+def _shifted(moment: datetime, years: int) -> datetime:
+    return moment.replace(year=moment.year + years)
+
+
+def _occurrences(
+    parts: dict[str, str], dtstart_local: datetime, zone: ZoneInfo, end_local: datetime
+) -> Iterator[datetime]:
+    """The rule's occurrences from `dtstart_local` up to `end_local` (and its own UNTIL).
+
+    dateutil checks UNTIL only when a day matches, so a rule whose days never match
+    (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30) is scanned year by year to year 9999 (2.7 s).
+    The Gregorian calendar repeats every 400 years (146,097 days, a whole number of weeks),
+    so the rule is evaluated 400·k years later, with `end_local` near year 9999, and its
+    occurrences moved back: the same days, and a scan of at most ~430 years.
+    """
+    if dtstart_local > end_local:
+        return iter(())
+    years = 400 * ((datetime.max.year - HORIZON_YEARS - end_local.year) // 400)
+    evaluable = _evaluable(parts, zone)
+    if "UNTIL" in evaluable and _parse_until(evaluable["UNTIL"]) < end_local:
+        end_local = _parse_until(evaluable["UNTIL"])
+    evaluable["UNTIL"] = f"{_shifted(end_local, years):%Y%m%dT%H%M%S}"
+    rule = rrulestr(format_rule(evaluable), dtstart=_shifted(dtstart_local, years))
+    return (_shifted(local, -years) for local in rule)
 
 
 # ---- building from a choice -------------------------------------------------------------
@@ -193,13 +225,16 @@ def _end_parts(ends: RecurrenceEnd) -> dict[str, str]:
 def advance(
     rule_text: str, previous_due_utc: datetime, tz: str, now_utc: datetime
 ) -> NextOccurrence | None:
-    """The next task's due date and rule, or None when the series is finished."""
+    """The next task's due date and rule, or None when the series is finished or has no
+    occurrence within HORIZON of max(previous due, now)."""
     zone = get_zone(tz)
     parts = parse_rule(rule_text)
     anchor_local = to_local_naive(previous_due_utc, zone)
     after = max(previous_due_utc, now_utc)
+    end_local = to_local_naive(min(after, _LATEST) + HORIZON, zone)
     remaining = int(parts["COUNT"]) - 1 if "COUNT" in parts else None
-    candidates = (o for o in _rule(parts, anchor_local, zone) if o > anchor_local)
+    occurrences = _occurrences(parts, anchor_local, zone, end_local)
+    candidates = (o for o in occurrences if o > anchor_local)
     for step, local in enumerate(itertools.islice(candidates, _MAX_STEPS), start=1):
         if remaining is not None and step > remaining:
             return None
@@ -213,6 +248,12 @@ def _with_count(parts: dict[str, str], remaining: int | None, step: int) -> str:
     if remaining is None:
         return format_rule(parts)
     return format_rule({**parts, "COUNT": str(remaining - step + 1)})
+
+
+def occurs_within_horizon(rule_text: str, due_utc: datetime, tz: str) -> bool:
+    """Whether the rule, its end aside, has an occurrence after `due_utc` within HORIZON."""
+    parts = {k: v for k, v in parse_rule(rule_text).items() if k not in ("COUNT", "UNTIL")}
+    return advance(format_rule(parts), due_utc, tz, due_utc) is not None
 
 
 def next_occurrence(

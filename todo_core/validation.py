@@ -32,13 +32,24 @@ from pydantic import (
 
 from todo_core.language.text import MAX_CHARS
 from todo_core.models import Priority, Status
-from todo_core.recurrence import RecurrenceError, build_rrule, normalize_rule
+from todo_core.recurrence import (
+    HORIZON_YEARS,
+    RecurrenceError,
+    build_rrule,
+    normalize_rule,
+    occurs_within_horizon,
+)
 from todo_core.timezones import get_zone, to_utc_strict
 
 MAX_TAGS = 20
 PASSWORD_MIN = 8
 PASSWORD_MAX = 1024  # argon2 hashes anything, but megabyte "passwords" are a DoS
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+# Dates a task may carry. Far dates are no use to a todo list and cost: year 9999 plus a
+# reminder's offset overflows datetime in the worker.
+YEAR_MIN, YEAR_MAX = 1970, 2199
+# How far a fixed reminder may be from its task's due date.
+REMINDER_MAX_DISTANCE = timedelta(days=366)
 
 
 class _Input(BaseModel):
@@ -71,6 +82,16 @@ def _email(value: str) -> str:
     if not EMAIL_RE.match(value):
         raise ValueError("not a valid email address")
     return value
+
+
+def _password_given(value: SecretStr) -> SecretStr:
+    """A password to check against a hash: any content, but bounded (argon2 reads it all)."""
+    if len(value.get_secret_value()) > PASSWORD_MAX:
+        raise ValueError(f"at most {PASSWORD_MAX} characters")
+    return value
+
+
+GivenPassword = Annotated[SecretStr, AfterValidator(_password_given)]
 
 
 def _password(value: SecretStr) -> SecretStr:
@@ -126,7 +147,7 @@ class SignUp(_Input):
 
 class Login(_Input):
     email: Email
-    password: SecretStr  # no length rule here: the hash decides
+    password: GivenPassword  # no minimum here: the hash decides
 
 
 class ProfileUpdate(_Input):
@@ -135,7 +156,7 @@ class ProfileUpdate(_Input):
 
 
 class PasswordChange(_Input):
-    current_password: SecretStr
+    current_password: GivenPassword
     new_password: Password
 
 
@@ -180,6 +201,12 @@ class EndAfter(_Input):
 class EndOn(_Input):
     kind: Literal["until"] = "until"
     until: date
+
+    @field_validator("until")
+    @classmethod
+    def _sane(cls, until: date) -> date:
+        _in_range(until)
+        return until
 
 
 RecurrenceEnd = Annotated[EndNever | EndAfter | EndOn, Field(discriminator="kind")]
@@ -259,7 +286,13 @@ def _zone_from(info: ValidationInfo) -> str:
     return zone
 
 
+def _in_range(value: date) -> None:
+    if not YEAR_MIN <= value.year <= YEAR_MAX:
+        raise ValueError(f"must be a date in the years {YEAR_MIN}-{YEAR_MAX}")
+
+
 def _local_to_utc(value: datetime, info: ValidationInfo) -> datetime:
+    _in_range(value)
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     return to_utc_strict(value, get_zone(_zone_from(info)))  # ValueError names the time
@@ -293,6 +326,11 @@ class TaskCreate(_Input):
         zone = get_zone(_zone_from(info))
         if isinstance(ends, EndOn) and ends.until < due.astimezone(zone).date():
             raise ValueError("the end date is before the due date")
+        rrule = build_rrule(rule)
+        if rrule and not occurs_within_horizon(rrule, due, zone.key):
+            raise ValueError(
+                f"the rule has no occurrence within {HORIZON_YEARS} years of the due date"
+            )
         return rule
 
     @field_validator("reminder")
@@ -306,6 +344,8 @@ class TaskCreate(_Input):
             repeating = getattr(info.data.get("recurrence"), "kind", "none") != "none"
             if due is not None and choice.at > due and not repeating:
                 raise ValueError("the reminder is after the due date")
+            if due is not None and abs(choice.at - due) > REMINDER_MAX_DISTANCE:
+                raise ValueError("the reminder must be within a year of the due date")
         elif due is None:
             raise ValueError("this reminder needs a due date")
         return choice

@@ -37,9 +37,17 @@ def decode_data(raw: object) -> object:
     return raw
 
 
+# A failure that is not transient is tried this many times in all, a short pause apart,
+# before the message is dead-lettered (or the job trigger ended): a one-off glitch gets
+# another chance, a deterministic error holds its partition for well under a second.
+ATTEMPTS = 3
+PAUSE_SECONDS = 0.1
+
+
 class Dispatcher:
-    def __init__(self, timeout_seconds: float, concurrency: int) -> None:
+    def __init__(self, timeout_seconds: float, concurrency: int, attempts: int = ATTEMPTS) -> None:
         self._timeout = timeout_seconds
+        self._attempts = attempts
         self._slots = asyncio.Semaphore(concurrency)
         self._inflight = 0
         self._idle = asyncio.Event()
@@ -73,16 +81,27 @@ class Dispatcher:
         return True
 
     async def _run(self, work: Callable[[], Awaitable[str]]) -> str:
-        """`work()` in a concurrency slot, bounded by the handler timeout."""
+        """`work()` in a concurrency slot, bounded by the handler timeout; a failure that is
+        not transient is tried again, up to `attempts` in all, and then raised."""
         self._enter()
         try:
             async with self._slots:
-                try:
-                    return await asyncio.wait_for(work(), self._timeout)
-                except TimeoutError:
-                    raise TimeoutError(f"handler took longer than {self._timeout}s") from None
+                for attempt in range(1, self._attempts + 1):
+                    try:
+                        return await self._once(work)
+                    except Exception as exc:
+                        if classify(exc) == Answer.RETRY or attempt == self._attempts:
+                            raise
+                        await asyncio.sleep(PAUSE_SECONDS * attempt)
+                raise AssertionError("unreachable")  # the last attempt returns or raises
         finally:
             self._leave()
+
+    async def _once(self, work: Callable[[], Awaitable[str]]) -> str:
+        try:
+            return await asyncio.wait_for(work(), self._timeout)
+        except TimeoutError:
+            raise TimeoutError(f"handler took longer than {self._timeout}s") from None
 
     # ---- topics ---------------------------------------------------------------------
 
@@ -145,7 +164,10 @@ class Dispatcher:
             "event topic={} type={} event_id={} outcome={} ms={:.1f} detail={}",
             fields["topic"], fields["type"], fields["event_id"], answer.value, ms, detail,
         )  # fmt: skip
-        if answer == Answer.RETRY and exc is not None and classify(exc) == Answer.RETRY:
+        if answer == Answer.DROP and exc is not None:
+            # Dead-lettered: someone has to look at it, so the whole traceback.
+            logger.opt(exception=exc).error("dead-lettered after {} attempts", self._attempts)
+        elif answer == Answer.RETRY and exc is not None:
             logger.opt(exception=exc).debug("retry cause")
         return answer
 
@@ -164,6 +186,9 @@ class Dispatcher:
                 name, "drop" if answer == Answer.DROP else "retry", ms, describe(exc),
             )  # fmt: skip
             if answer == Answer.DROP:
+                logger.opt(exception=exc).error(
+                    "job {} ended after {} attempts", name, self._attempts
+                )
                 return  # answering OK ends a trigger that can never succeed
             raise
         ms = (time.perf_counter() - started) * 1000

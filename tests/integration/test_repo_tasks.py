@@ -265,9 +265,10 @@ async def test_spawn_next_occurrence_once(factory: SessionFactory) -> None:
     event = await completed_event(factory, task.id)
     now = datetime(2026, 3, 27, 8, 30, tzinfo=UTC)
     async with session_scope(factory) as session:
-        spawned = await tasks.spawn_next_occurrence(session, event, now)
+        found = tasks.next_occurrence_of(event, now)
+        spawned = await tasks.spawn_next_occurrence(session, event, found, now)
     async with session_scope(factory) as session:
-        again = await tasks.spawn_next_occurrence(session, event, now)
+        again = await tasks.spawn_next_occurrence(session, event, found, now)
     assert spawned is not None and again is None
     assert spawned.due_at == datetime(2026, 3, 30, 7, 0, tzinfo=UTC)  # 09:00 CEST
     assert spawned.remind_at == datetime(2026, 3, 30, 6, 50, tzinfo=UTC)
@@ -290,7 +291,9 @@ async def test_spawn_ends_with_the_series(factory: SessionFactory) -> None:
         await tasks.complete_task(session, user.id, task.id)
     event = await completed_event(factory, task.id)
     async with session_scope(factory) as session:
-        assert await tasks.spawn_next_occurrence(session, event, event.occurred_at) is None
+        found = tasks.next_occurrence_of(event, event.occurred_at)
+        assert found is None
+        assert await tasks.spawn_next_occurrence(session, event, found, event.occurred_at) is None
 
 
 # ---- listing ------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from todo_core.events import REMINDERS, ReminderDue, to_json_dict
 from todo_core.models import utcnow
-from worker.dispatch import Dispatcher
+from worker.dispatch import ATTEMPTS, Dispatcher
 from worker.outcome import Answer, PermanentError
 
 
@@ -98,21 +98,53 @@ async def test_unusable_messages_are_dropped(data: object) -> None:
     assert not called
 
 
+class _SqlState(Exception):
+    """A fake driver error carrying a SQLSTATE, as asyncpg's errors do."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(f"sqlstate {sqlstate}")
+        self.sqlstate = sqlstate
+
+
 @pytest.mark.parametrize(
     ("error", "answer"),
     [
         (OperationalError("SELECT 1", {}, ConnectionRefusedError()), Answer.RETRY),
         (ConnectionError("sidecar away"), Answer.RETRY),
-        (RuntimeError("unexpected"), Answer.RETRY),
-        (IntegrityError("INSERT", {}, Exception("fk")), Answer.DROP),
+        (TimeoutError("slow"), Answer.RETRY),
+        (OperationalError("SELECT 1", {}, _SqlState("40001")), Answer.RETRY),
+        (OperationalError("SELECT 1", {}, _SqlState("57P03")), Answer.RETRY),
+        (RuntimeError("unexpected"), Answer.DROP),
+        (TypeError("a bug"), Answer.DROP),
+        (OverflowError("date value out of range"), Answer.DROP),
+        (IntegrityError("INSERT", {}, _SqlState("23503")), Answer.DROP),
         (PermanentError("never"), Answer.DROP),
     ],
 )
-async def test_handler_failures_are_classified(error: Exception, answer: Answer) -> None:
+async def test_only_transient_failures_are_retried(error: Exception, answer: Answer) -> None:
+    calls = 0
+
     async def handler(event: object) -> str:
+        nonlocal calls
+        calls += 1
         raise error
 
     assert await Dispatcher(5, 4).handle_message(REMINDERS, handler, _message(_due())) == answer
+    # Transient: straight back to Dapr; deterministic: a few quick tries, then dead-lettered.
+    assert calls == (1 if answer == Answer.RETRY else ATTEMPTS)
+
+
+async def test_a_failure_that_passes_on_a_second_try_succeeds() -> None:
+    calls = 0
+
+    async def handler(event: object) -> str:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise KeyError("a one-off glitch")
+        return "done"
+
+    assert await Dispatcher(5, 4).handle_message(REMINDERS, handler, _message(_due())) == "success"
 
 
 async def test_a_slow_handler_is_answered_retry_at_the_timeout() -> None:

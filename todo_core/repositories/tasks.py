@@ -40,8 +40,9 @@ from todo_core.events import (
 )
 from todo_core.models import SEARCH_EXPRESSION, Priority, Status, Task, User, utcnow
 from todo_core.outbox import add_events
-from todo_core.recurrence import advance
-from todo_core.repositories.errors import NotFound, StaleVersion
+from todo_core.recurrence import NextOccurrence, advance
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
+from todo_core.settings import get_settings
 from todo_core.timezones import get_zone, to_utc_lenient
 from todo_core.validation import (
     ListQuery,
@@ -141,6 +142,7 @@ async def create_task(
     session: AsyncSession, user_id: UUID, data: TaskCreate, now: datetime | None = None
 ) -> Task:
     now = now or utcnow()
+    await _check_quota(session, user_id)
     task = Task(id=uuid4(), user_id=user_id, title=data.title, created_at=now, updated_at=now)
     _apply(task, data)
     # No flush of its own: every column is set here, and add_events' flush writes the task
@@ -149,6 +151,14 @@ async def create_task(
     created = TaskCreated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
     await add_events(session, [created, *reminder_events(task, None)])
     return task
+
+
+async def _check_quota(session: AsyncSession, user_id: UUID) -> None:
+    """QuotaReached when the user holds the most tasks an account may (done ones count)."""
+    limit = get_settings().max_tasks_per_user
+    statement = select(func.count()).select_from(Task).where(Task.user_id == user_id)
+    if (await session.exec(statement)).one() >= limit:
+        raise QuotaReached(f"an account holds at most {limit:,} tasks; delete some to add more")
 
 
 def _as_input(task: Task) -> dict[str, Any]:
@@ -276,18 +286,26 @@ def _next_reminder(
     return choice.model_dump(mode="json"), remind_at_for(choice, next_due)
 
 
-async def spawn_next_occurrence(
-    session: AsyncSession, completed: RecurringCompleted, now: datetime | None = None
-) -> Task | None:
-    """Insert the series' next task (once per series and due time) with its outbox events.
-
-    None when the series is finished or the next task already exists (redelivery).
-    """
-    now = now or utcnow()
+def next_occurrence_of(completed: RecurringCompleted, now: datetime) -> NextOccurrence | None:
+    """The completed task's next occurrence (pure CPU work: callers on an event loop run it
+    in a thread); None when it has no rule or due date, or its series is finished."""
     done = completed.task
     if not done.recurrence or done.due_at is None:
         return None
-    found = advance(done.recurrence, done.due_at, completed.time_zone, now)
+    return advance(done.recurrence, done.due_at, completed.time_zone, now)
+
+
+async def spawn_next_occurrence(
+    session: AsyncSession,
+    completed: RecurringCompleted,
+    found: NextOccurrence | None,
+    now: datetime | None = None,
+) -> Task | None:
+    """Insert the series' next task `found` (once per series and due time) with its outbox
+    events. None when there is none or the next task already exists (redelivery).
+    """
+    now = now or utcnow()
+    done = completed.task
     if found is None:
         return None
     reminder, remind_at = _next_reminder(done, found.due_at)

@@ -13,6 +13,7 @@ depends on the time) and create a second task; the unique (series_id, due_at) is
 second guard.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime
 
@@ -21,9 +22,8 @@ from loguru import logger
 from todo_core.db import SessionFactory, session_scope
 from todo_core.events import RecurringCompleted
 from todo_core.models import utcnow
-from todo_core.recurrence import advance
 from todo_core.repositories.processed import mark_processed
-from todo_core.repositories.tasks import spawn_next_occurrence
+from todo_core.repositories.tasks import next_occurrence_of, spawn_next_occurrence
 
 HANDLER = "worker.recurring"
 
@@ -42,10 +42,13 @@ class Recurring:
     async def on_event(self, event: RecurringCompleted) -> str:
         now = self._clock()
         done = event.task
+        # Pure CPU work (bounded, up to ~0.2 s for a rule whose days never come): off the
+        # loop that also serves the sidecar, the relay and /healthz.
+        found = await asyncio.to_thread(next_occurrence_of, event, now)
         async with session_scope(self._sessions) as session:
             if not await mark_processed(session, event.event_id, HANDLER):
                 return "duplicate"
-            created = await spawn_next_occurrence(session, event, now)
+            created = await spawn_next_occurrence(session, event, found, now)
         if created is not None:
             # Its task.created / reminder.scheduled are in the outbox: publish them now.
             self._notify_relay()
@@ -56,7 +59,7 @@ class Recurring:
             return "created"
         if not done.recurrence or done.due_at is None:
             reason = "the task has no rule or no due date"
-        elif advance(done.recurrence, done.due_at, event.time_zone, now) is None:
+        elif found is None:
             reason = "the series is finished (COUNT or UNTIL reached)"
         else:
             reason = "the next task already exists"
