@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     assistant_model_timeout_seconds: float = Field(default=15.0, gt=0)
     assistant_model_max_rounds: int = Field(default=3, ge=1, le=10)
 
+    # Bounds on what one user or one request can make the service hold: a request body
+    # (413 beyond it), open tasks and conversations per user (a clear 409 when reached).
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024, le=16 * 1024 * 1024)
+    max_tasks_per_user: int = Field(default=10_000, ge=1)
+    max_conversations_per_user: int = Field(default=200, ge=1)
+
     # Dapr component names: they must match deploy/dapr/components/*.yaml.
     pubsub_name: str = "pubsub"
     statestore_name: str = "statestore"

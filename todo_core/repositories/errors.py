@@ -17,5 +17,9 @@ class EmailTaken(ValueError):
     """An account with this email exists → 409 (or a field error on `email`)."""
 
 
+class QuotaReached(Exception):
+    """The user already holds as many tasks or conversations as an account may → 409."""
+
+
 class WrongPassword(ValueError):
     """The current password did not match → 400/403 (field `current_password`)."""

@@ -8,7 +8,12 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.models import User, utcnow
-from todo_core.passwords import hash_password, needs_rehash, verify_password
+from todo_core.passwords import (
+    hash_password,
+    hash_password_async,
+    needs_rehash,
+    verify_password_async,
+)
 from todo_core.repositories.errors import EmailTaken, NotFound, WrongPassword
 from todo_core.validation import PasswordChange, ProfileUpdate, SignUp
 
@@ -22,7 +27,7 @@ async def create_user(session: AsyncSession, data: SignUp, now: datetime | None 
     now = now or utcnow()
     user = User(
         email=data.email,
-        password_hash=hash_password(data.password.get_secret_value()),
+        password_hash=await hash_password_async(data.password.get_secret_value()),
         display_name=data.display_name,
         time_zone=data.time_zone,
         created_at=now,
@@ -49,12 +54,12 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> User
     """The user when email and password match; upgrades an outdated hash on the way."""
     user = await get_user_by_email(session, email)
     if user is None:
-        verify_password(_DUMMY_HASH, password)
+        await verify_password_async(_DUMMY_HASH, password)
         return None
-    if not verify_password(user.password_hash, password):
+    if not await verify_password_async(user.password_hash, password):
         return None
     if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
+        user.password_hash = await hash_password_async(password)
         await session.flush()
     return user
 
@@ -70,9 +75,10 @@ async def update_user(session: AsyncSession, user_id: UUID, changes: ProfileUpda
 
 async def change_password(session: AsyncSession, user_id: UUID, change: PasswordChange) -> None:
     user = await _require(session, user_id)
-    if not verify_password(user.password_hash, change.current_password.get_secret_value()):
+    current = change.current_password.get_secret_value()
+    if not await verify_password_async(user.password_hash, current):
         raise WrongPassword("the current password is wrong")
-    user.password_hash = hash_password(change.new_password.get_secret_value())
+    user.password_hash = await hash_password_async(change.new_password.get_secret_value())
     user.updated_at = utcnow()
     await session.flush()
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from loguru import logger
 
+from todo_core.settings import get_settings
 from todo_web.api import (
     auth,
     browser_session,
@@ -17,6 +18,7 @@ from todo_web.api import (
     request_models,
     tasks,
 )
+from todo_web.api.body_limit import BodySizeLimit
 
 
 def create_api() -> FastAPI:
@@ -25,6 +27,8 @@ def create_api() -> FastAPI:
     request_models.install(api)
     for module in (health, auth, browser_session, tasks, notifications, chat):
         api.include_router(module.router)
+    # Outermost, so that it also covers the Reflex routes mounted into this app.
+    api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
 
     @api.middleware("http")
     async def log_request(

@@ -14,7 +14,13 @@ from pydantic import ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from todo_core.repositories.errors import EmailTaken, NotFound, StaleVersion, WrongPassword
+from todo_core.repositories.errors import (
+    EmailTaken,
+    NotFound,
+    QuotaReached,
+    StaleVersion,
+    WrongPassword,
+)
 from todo_core.validation import field_errors
 from todo_web.dapr_state import SidecarUnavailable
 
@@ -88,6 +94,10 @@ def install(api: FastAPI) -> None:
     async def _taken(_: Request, __: EmailTaken) -> JSONResponse:
         msg = "an account with this email exists"
         return _json(409, "email_taken", msg, {"email": msg})
+
+    @api.exception_handler(QuotaReached)
+    async def _quota(_: Request, exc: QuotaReached) -> JSONResponse:
+        return _json(409, "quota_reached", str(exc))
 
     @api.exception_handler(WrongPassword)
     async def _wrong_password(_: Request, __: WrongPassword) -> JSONResponse:

@@ -21,11 +21,11 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from todo_core.repositories.errors import QuotaReached
 from todo_core.settings import get_settings
 from todo_web import dapr_state
 from todo_web.dapr_state import StateConflict
 
-INDEX_LIMIT = 200  # conversation ids kept per user
 _WRITE_ATTEMPTS = 8
 _locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
 
@@ -117,6 +117,19 @@ async def remember(owner: UUID, conversation_id: str) -> None:
     )
 
 
+async def check_quota(owner: UUID) -> None:
+    """QuotaReached when the user already keeps the most conversations an account may.
+
+    The index may still hold expired ones: at the limit they are pruned (list_for) and
+    counted again, so only live conversations count."""
+    limit = get_settings().max_conversations_per_user
+    record, _ = await dapr_state.get_json_etag(index_key(owner))
+    if len((record or {}).get("ids", [])) >= limit and len(await list_for(owner)) >= limit:
+        raise QuotaReached(
+            f"an account keeps at most {limit} conversations; delete one to start another"
+        )
+
+
 async def forget(owner: UUID, conversation_id: str) -> None:
     await dapr_state.delete(chat_key(conversation_id))
     await _update_index(owner, lambda ids: [i for i in ids if i != conversation_id])
@@ -126,7 +139,8 @@ async def _update_index(owner: UUID, change: Callable[[list[str]], list[str]]) -
     key = index_key(owner)
     for _ in range(_WRITE_ATTEMPTS):
         record, etag = await dapr_state.get_json_etag(key)
-        ids = change(list((record or {}).get("ids", [])))[:INDEX_LIMIT]
+        ids = change(list((record or {}).get("ids", [])))
+        ids = ids[: get_settings().max_conversations_per_user]
         try:
             await dapr_state.save_json_etag(key, {"ids": ids}, etag)
             return

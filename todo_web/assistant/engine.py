@@ -22,7 +22,7 @@ from todo_core.language.intents import ListFilter, Target
 from todo_core.models import Status, Task, User, utcnow
 from todo_core.recurrence import summarize
 from todo_core.repositories import tasks as repo
-from todo_core.repositories.errors import NotFound, StaleVersion
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.repositories.restore import restore_task
 from todo_core.timezones import get_zone, to_utc_lenient
 from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
@@ -155,8 +155,11 @@ class Engine:
             data = task_create(parsed.task_input(), self.user.time_zone)
         except ValidationError as exc:
             raise _say(_invalid(exc), parsed=self._parsed(parsed)) from exc
-        async with session_scope() as db:
-            task = await repo.create_task(db, self.user.id, data, self.now)
+        try:
+            async with session_scope() as db:
+                task = await repo.create_task(db, self.user.id, data, self.now)
+        except QuotaReached as exc:
+            raise _say(f"{str(exc).capitalize()}. Nothing was added.") from exc
         self.changed = True
         self._remember([{"op": "delete", "task_id": str(task.id)}], task.id)
         notes = (

@@ -34,6 +34,8 @@ async def send(
     The account (from the database) and the conversation (from the state store) are read
     at the same time. Task changes commit before the conversation is written: if the state
     store fails after that, the change stands and the API answers 503."""
+    if conversation_id is None:
+        await conversations.check_quota(user_id)
     key = str(conversation_id or uuid4())
     async with conversations.serialised(key):
         user, (conversation, etag) = await asyncio.gather(

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from todo_core.db import session_scope
 from todo_core.models import User
+from todo_core.repositories.errors import QuotaReached
 from todo_core.repositories.users import get_user
 from todo_core.validation import ChatMessage, field_errors
 from todo_web.assistant import service
@@ -123,6 +124,9 @@ class AssistantState(AuthState):
             exchange = await service.send(
                 self.user_uuid, self._load_user, message.message, conversation
             )
+        except QuotaReached as exc:
+            self.error = f"{str(exc).capitalize()}."
+            return
         except service.UnknownConversation:
             self.conversation_id, self.turns = "", []
             self.error = "That conversation has expired; send the message again to start anew."

@@ -15,7 +15,7 @@ from todo_core.models import utcnow
 from todo_core.recurrence import RecurrenceError, build_rrule, summarize
 from todo_core.repositories import tasks as repo
 from todo_core.repositories.activity import list_activity
-from todo_core.repositories.errors import NotFound, StaleVersion
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.validation import RecurrenceChoice, TaskUpdate, field_errors, task_create
 from todo_web import relay
 from todo_web.rule_fields import choice_of, fields_of
@@ -249,6 +249,8 @@ class EditorState(AuthState):
             }
         except NotFound:
             self.errors = {"form": "This task was deleted somewhere else. Close the dialog."}
+        except QuotaReached as exc:
+            self.errors = {"form": f"{str(exc).capitalize()}."}
         except DB_ERRORS:
             logger.exception("saving a task failed")
             self.errors = {"form": "Could not reach the database. Your edits are kept; retry."}

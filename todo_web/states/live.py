@@ -1,6 +1,8 @@
-"""One background loop per open tab: every second it reads the user's unread notifications
-and the task fingerprint, and pushes changes to the page. Reads happen outside the state
-lock; only applying them takes it, so the user's own clicks are not held up."""
+"""One background loop per open tab: every second it takes the user's unread notifications
+and task fingerprint from the process's shared feed (one database read per user and second,
+however many tabs the user has open: todo_web/live_feed.py) and pushes changes to the page.
+Reads happen outside the state lock; only applying them takes it, so the user's own clicks
+are not held up."""
 
 import asyncio
 import itertools
@@ -10,12 +12,20 @@ from uuid import UUID
 import reflex as rx
 from loguru import logger
 
+from todo_web.live_feed import LiveFeed
 from todo_web.states.auth import AuthState
 from todo_web.states.notifications import NotificationState, unread
 from todo_web.states.tasks import TasksState, fingerprint
 from todo_web.states.views import DB_ERRORS
 
 POLL_SECONDS = 1.0
+
+
+async def _read(user_id: UUID) -> tuple[list[Any], str]:
+    return await unread(user_id), await fingerprint(user_id)
+
+
+FEED = LiveFeed(_read, max_age=POLL_SECONDS * 0.9)
 # A tab that has been gone this long (closed, or its socket dropped for good) stops its loop;
 # a reconnect within this time (server blip, network) keeps it.
 GONE_SECONDS = 60
@@ -48,7 +58,7 @@ class LiveState(AuthState):
                 await asyncio.sleep(POLL_SECONDS)
                 gone = 0.0 if _connected(token) else gone + POLL_SECONDS
                 try:
-                    rows, mark = await unread(user), await fingerprint(user)
+                    snapshot = await FEED.get(user)
                 except DB_ERRORS as exc:
                     logger.warning("live poll: database unavailable ({})", exc)
                     continue
@@ -56,9 +66,9 @@ class LiveState(AuthState):
                     if self.user_id != user_id:
                         break  # signed out (or in as someone else) in this tab
                     notes = await self.get_state(NotificationState)
-                    events = notes.apply(rows)
+                    events = notes.apply(snapshot.unread)
                     tasks = await self.get_state(TasksState)
-                    await tasks.refresh_if(mark)
+                    await tasks.refresh_if(snapshot.mark)
                 for event in events:
                     yield event
         finally:

@@ -17,7 +17,7 @@ from todo_core.events import TaskSnapshot
 from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
 from todo_core.repositories import tasks as repo
-from todo_core.repositories.errors import NotFound
+from todo_core.repositories.errors import NotFound, QuotaReached
 from todo_core.repositories.restore import restore_task
 from todo_core.validation import ListQuery, field_errors, task_create
 from todo_web import relay, sessions
@@ -258,6 +258,9 @@ class TasksState(AuthState):
         try:
             async with session_scope() as db:
                 await repo.create_task(db, self.user_uuid, data)
+        except QuotaReached as exc:
+            self.quick_error = f"{str(exc).capitalize()}."
+            return None
         except DB_ERRORS:
             logger.exception("quick add failed")
             self.quick_error = "Could not save: the database is unreachable. Press Enter to retry."
