@@ -14,7 +14,8 @@ from todo_core.db import SessionFactory, create_engine, create_session_factory, 
 from todo_core.events import RecurringCompleted, parse_event
 from todo_core.models import OutboxMessage, Status, Task, User
 from todo_core.repositories import tasks, users
-from todo_core.repositories.errors import NotFound, StaleVersion
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
+from todo_core.settings import get_settings
 from todo_core.validation import ListQuery, SignUp, TaskUpdate, field_errors, task_create
 
 pytestmark = pytest.mark.integration
@@ -394,3 +395,17 @@ async def test_keyset_pages_cover_everything_once_in_order(
             if cursor is None:
                 break
     assert seen == expected_order(created, sort, order)
+
+
+async def test_an_account_holds_at_most_its_quota_of_tasks(
+    factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    limited = get_settings().model_copy(update={"max_tasks_per_user": 3})
+    monkeypatch.setattr(tasks, "get_settings", lambda: limited)
+    user = await make_user(factory)
+    for _ in range(3):
+        await make_task(factory, user)
+    with pytest.raises(QuotaReached, match="at most 3 tasks"):
+        await make_task(factory, user)
+    other = await make_user(factory)
+    await make_task(factory, other)  # a quota is per account

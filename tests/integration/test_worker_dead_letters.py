@@ -98,20 +98,28 @@ async def test_malformed_unknown_and_wrong_version_go_to_the_dead_letter_topic(
 async def test_a_transient_database_failure_is_retried_until_it_succeeds(
     stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
 ) -> None:
-    """The notification table is away for a few seconds: the worker answers RETRY, Dapr
-    redelivers, and the notification is recorded once the table is back."""
+    """PostgreSQL refuses the notification's insert with a serialization failure (SQLSTATE
+    40001, raised by a trigger) for a few seconds: the worker answers RETRY, Dapr
+    redelivers, and the notification is recorded once the trigger is gone."""
     user = make_user(pg)
     due = ReminderDue(
         user_id=user, task_id=uuid.uuid4(), task_version=1, remind_at=datetime.now(UTC),
         due_at=None, title="retry me",
     )  # fmt: skip
-    pg.execute("ALTER TABLE notification RENAME TO notification_away")
+    pg.execute(
+        "CREATE OR REPLACE FUNCTION test_conflict() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'simulated conflict' USING ERRCODE = '40001'; END $$ LANGUAGE plpgsql"
+    )
+    pg.execute(
+        "CREATE TRIGGER test_conflict BEFORE INSERT ON notification "
+        "FOR EACH ROW EXECUTE FUNCTION test_conflict()"
+    )
     try:
         await publish(dapr, due)
         await wait_for(
             lambda: log_lines(stack, str(due.event_id), "outcome=retry"), 15, what="a RETRY"
         )
     finally:
-        pg.execute("ALTER TABLE notification_away RENAME TO notification")
+        pg.execute("DROP TRIGGER test_conflict ON notification")
     await wait_for(lambda: notifications(pg, due.task_id), 30, what="the retried notification")
     assert log_lines(stack, str(due.event_id), "outcome=success", "detail=notified")
