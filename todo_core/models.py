@@ -141,6 +141,11 @@ class Notification(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("task_id", "remind_at", name="uq_notification_task_remind"),
         Index("ix_notification_user_created", "user_id", "created_at"),
+        Index(
+            "ix_notification_unpushed",
+            "created_at",
+            postgresql_where=text("pushed_at IS NULL"),
+        ),
     )
 
     id: UUID = Field(default_factory=uuid4, sa_column=Column(PGUUID, primary_key=True))
@@ -154,6 +159,8 @@ class Notification(SQLModel, table=True):
     title: str = Field(sa_column=Column(String(200), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(False, True))
     read_at: datetime | None = Field(default=None, sa_column=_ts())
+    # When the push went out (NULL: not yet; the worker's push sweep sends it).
+    pushed_at: datetime | None = Field(default=None, sa_column=_ts())
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -28,6 +28,7 @@ from worker.handlers.reminders import Reminders
 from worker.handlers.task_events import TaskEvents
 from worker.health import HealthServer
 from worker.jobs import REMINDER_JOB_PREFIX
+from worker.push import PushSweep
 from worker.reconciler import Reconciler
 from worker.settings import WorkerSettings
 from worker.sidecar import Sidecar
@@ -63,6 +64,7 @@ class Worker:
             shards=ws.reminder_shards,
             batch=ws.reminder_batch,
         )
+        self.push_sweep = PushSweep(self.sessions, ws.push_sweep_seconds, ws.reminder_batch)
         self.recurring = Recurring(self.sessions, self.relay.notify)
         self.task_events = TaskEvents(self.sessions, self.reminders)
         self.reconciler = Reconciler(
@@ -77,6 +79,7 @@ class Worker:
         await self.health.start()
         self.relay.start()
         self.reconciler.start()
+        self.push_sweep.start()
         await self.server.start()
 
     def _app_callback_server(self) -> grpc.aio.Server:
@@ -103,6 +106,7 @@ class Worker:
 
     async def _stop(self) -> None:
         self.reconciler.stop()
+        await self.push_sweep.stop()
         await self.relay.stop()
         await self.health.stop()
         await self.sidecar.close()

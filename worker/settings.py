@@ -31,6 +31,8 @@ class WorkerSettings(BaseSettings):
     # Reconciler: every minute, open tasks whose reminder falls in
     # [now - lookback, now + window] and has no notification yet.
     reconcile_seconds: float = Field(default=60.0, gt=0)
+    # The push sweep: how often it looks for pushes a killed worker left unsent.
+    push_sweep_seconds: float = Field(default=2.0, gt=0)
     reconcile_window_seconds: float = Field(default=3600.0, gt=0)
     reconcile_lookback_seconds: float = Field(default=3600.0, ge=0)
     # Handlers in flight at once. Many only wait on the sidecar (jobs, publishes); those that

@@ -252,3 +252,30 @@ def test_worker_health_endpoint(stack: StackConfig) -> None:
     url = f"http://127.0.0.1:{stack.port('TODO_WORKER_HEALTH_PORT')}/healthz"
     with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback)
         assert response.status == 200
+
+
+async def test_a_push_left_unsent_by_a_killed_worker_goes_out_once(
+    stack: StackConfig, pg: psycopg.Connection
+) -> None:
+    """A notification committed without its push (what a worker SIGKILLed between the two
+    leaves behind) is pushed by the running worker's push sweep, once, and marked."""
+    user = make_user(pg)
+    # Done: no trigger or reconciler will record a notification of its own for it.
+    task = make_task(pg, user, status="done", remind_at=_now() - timedelta(minutes=1))
+    note = uuid4()
+    pg.execute(
+        "INSERT INTO notification (id, user_id, task_id, remind_at, title, created_at) "
+        "SELECT %s, user_id, id, remind_at, title, now() - interval '30 seconds' "
+        "FROM task WHERE id = %s",
+        (note, task),
+    )
+    pushed = await wait_for(
+        lambda: pg.execute(
+            "SELECT pushed_at FROM notification WHERE id = %s AND pushed_at IS NOT NULL", (note,)
+        ).fetchone(),
+        20,
+        what="the push sweep",
+    )
+    assert pushed is not None
+    await asyncio.sleep(3)  # a later sweep must not send it again
+    assert len(log_lines(stack, "notification.sent", f"notification={note}")) == 1

@@ -14,8 +14,8 @@ from todo_core.models import Notification, utcnow
 
 async def record_notification(
     session: AsyncSession, user_id: UUID, task_id: UUID, remind_at: datetime, title: str
-) -> bool:
-    """Insert once per (task, remind_at); False when it was already there (redelivery)."""
+) -> UUID | None:
+    """Insert once per (task, remind_at); its id, or None when it was already there."""
     statement = (
         insert(Notification)
         .values(
@@ -27,13 +27,14 @@ async def record_notification(
         .returning(Notification.id)
     )
     result = await session.exec(statement)
-    return result.scalar_one_or_none() is not None
+    return result.scalar_one_or_none()
 
 
 @dataclass(frozen=True)
 class DueReminder:
-    """A notification just recorded, with what the push (a log line) says."""
+    """A notification recorded and not yet pushed, with what the push (a log line) says."""
 
+    id: UUID  # the notification's: the push's idempotency key
     user_id: UUID
     task_id: UUID
     remind_at: datetime
@@ -61,9 +62,10 @@ _RECORD_DUE = text(
         INSERT INTO notification (id, user_id, task_id, remind_at, title, created_at)
         SELECT gen_random_uuid(), user_id, id, remind_at, title, clock_timestamp() FROM due
         ON CONFLICT ON CONSTRAINT uq_notification_task_remind DO NOTHING
-        RETURNING task_id, created_at
+        RETURNING id, task_id, created_at
     )
-    SELECT due.user_id, due.id, due.remind_at, due.title, due.due_at, recorded.created_at
+    SELECT recorded.id, due.user_id, due.id, due.remind_at, due.title, due.due_at,
+           recorded.created_at
     FROM due LEFT JOIN recorded ON recorded.task_id = due.id
     """
 )
@@ -87,6 +89,40 @@ async def record_due(
     recorded = [DueReminder(*row) for row in rows if row.created_at is not None]
     # A full selection may have left more behind.
     return recorded, len(rows) >= batch
+
+
+# Notifications whose push has not gone out (a worker died between recording and pushing),
+# recorded more than :grace ago so that a trigger still pushing its own is left alone;
+# claimed with SKIP LOCKED so two workers never take the same row.
+_UNPUSHED = text(
+    """
+    SELECT n.id, n.user_id, n.task_id, n.remind_at, n.title, t.due_at, n.created_at
+    FROM notification n LEFT JOIN task t ON t.id = n.task_id
+    WHERE n.pushed_at IS NULL AND n.created_at < clock_timestamp() - :grace * interval '1 second'
+    ORDER BY n.created_at
+    LIMIT :batch
+    FOR UPDATE OF n SKIP LOCKED
+    """
+)
+
+
+async def claim_unpushed(
+    session: AsyncSession, grace_seconds: float, batch: int
+) -> list[DueReminder]:
+    """Unpushed notifications older than the grace, locked until the session ends."""
+    params = {"grace": grace_seconds, "batch": batch}
+    rows = (await session.exec(_UNPUSHED, params=params)).all()  # type: ignore[call-overload]
+    return [DueReminder(*row) for row in rows]
+
+
+async def mark_pushed(session: AsyncSession, ids: list[UUID]) -> None:
+    if ids:
+        statement = (
+            update(Notification)
+            .where(col(Notification.id).in_(ids), col(Notification.pushed_at).is_(None))
+            .values(pushed_at=utcnow())
+        )
+        await session.exec(statement)  # type: ignore[call-overload]
 
 
 async def list_notifications(

@@ -4,7 +4,10 @@ scheduled → make sure the job of the reminder's second and shard exists (worke
 cancelled → nothing to undo: a trigger re-reads the tasks, so a reminder that was cancelled,
             moved, completed or deleted is simply not found;
 trigger   → record one notification for each open task due in the job's second and shard
-            that has none yet, and log one `notification.sent` line for each: the push;
+            that has none yet, commit, log one `notification.sent` line for each (the push)
+            and mark them pushed; a worker killed before the mark leaves them to the push
+            sweep (push_unsent), so every push goes out at least once, carrying the
+            notification's id for a receiver to drop a repeat;
 due       → record its notification (reminder.due is no longer published: a trigger records
             its notifications itself; one still on the topic from an older worker counts).
 
@@ -21,7 +24,6 @@ from uuid import UUID
 
 from google.protobuf.message import DecodeError
 from google.protobuf.wrappers_pb2 import StringValue
-from loguru import logger
 
 from todo_core.db import SessionFactory, session_scope
 from todo_core.events import (
@@ -34,9 +36,15 @@ from todo_core.events import (
     TaskEvent,
 )
 from todo_core.models import Status, utcnow
-from todo_core.repositories.notifications import record_due, record_notification
+from todo_core.repositories.notifications import (
+    DueReminder,
+    mark_pushed,
+    record_due,
+    record_notification,
+)
 from worker.jobs import ReminderJob
 from worker.outcome import PermanentError
+from worker.push import push
 from worker.sidecar import Sidecar
 
 # A job armed by this process and due later than this is not armed again for the next
@@ -129,10 +137,15 @@ class Reminders:
                 due, more = await record_due(
                     session, after, upto, job.shard, job.shards, self._batch
                 )
-            for r in due:
-                _push(r.user_id, r.task_id, r.title, r.due_at, r.remind_at, r.created_at)
+            await self._push_and_mark(due)
             sent += len(due)
         return f"notified {sent}"
+
+    async def _push_and_mark(self, due: list[DueReminder]) -> None:
+        for r in due:
+            push(r)
+        async with session_scope(self._sessions) as session:
+            await mark_pushed(session, [r.id for r in due])
 
     # ---- reminder.due from an older worker ------------------------------------------
 
@@ -141,9 +154,21 @@ class Reminders:
             created = await record_notification(
                 session, event.user_id, event.task_id, event.remind_at, event.title
             )
-        if not created:
+        if created is None:
             return "duplicate"
-        _push(event.user_id, event.task_id, event.title, event.due_at, event.remind_at, utcnow())
+        await self._push_and_mark(
+            [
+                DueReminder(
+                    created,
+                    event.user_id,
+                    event.task_id,
+                    event.remind_at,
+                    event.title,
+                    event.due_at,
+                    utcnow(),
+                )  # fmt: skip
+            ]
+        )
         return "notified"
 
 
@@ -158,28 +183,3 @@ def _job_payload(data: bytes) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise ValueError("the job's data is not a JSON object")
     return payload
-
-
-def _push(
-    user_id: UUID,
-    task_id: UUID,
-    title: str,
-    due_at: datetime | None,
-    remind_at: datetime,
-    sent_at: datetime,
-) -> None:
-    """The mock push notification: one log line (the row is the in-app notification)."""
-    delay_ms = (sent_at - remind_at).total_seconds() * 1000
-    due = due_at.isoformat() if due_at else None
-    logger.bind(
-        event="notification.sent",
-        user_id=str(user_id),
-        task_id=str(task_id),
-        title=title,
-        due_at=due,
-        remind_at=remind_at.isoformat(),
-        delay_ms=round(delay_ms),
-    ).info(
-        "notification.sent user={} task={} title={!r} due={} remind_at={} delay_ms={:.0f}",
-        user_id, task_id, title, due or "-", remind_at.isoformat(), delay_ms,
-    )  # fmt: skip
