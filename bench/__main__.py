@@ -20,6 +20,7 @@ from typing import Any
 
 from bench import (
     assistant,
+    bounded,
     calibration,
     machine,
     page_load,
@@ -77,6 +78,11 @@ def _assistant(cfg: StackConfig, quick: bool) -> list[Figure]:
     return [parser, *asyncio.run(assistant.chat_server_time(cfg, 30 if quick else 300))]
 
 
+def _bounded(cfg: StackConfig, quick: bool) -> list[Figure]:
+    parser = bounded.parse_adversarial(2 if quick else 20)
+    return [parser, asyncio.run(bounded.poison_partition(cfg, 5 if quick else 20))]
+
+
 STEPS: dict[str, Step] = {
     "publish": _publish,
     "state": _state,
@@ -87,6 +93,7 @@ STEPS: dict[str, Step] = {
     "recovery": recovery.recovery,
     "profile": _profile,
     "assistant": _assistant,
+    "bounded": _bounded,
 }
 
 

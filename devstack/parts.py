@@ -30,6 +30,16 @@ TOPICS: dict[str, int] = {
 }
 
 
+def kafka_partition(key: str, partitions: int) -> int:
+    """The partition Dapr's Kafka producer (sarama's hash partitioner) gives a record key:
+    FNV-1a 32 of the key, read as a signed int32, absolute value, modulo the count."""
+    value = 0x811C9DC5
+    for byte in key.encode():
+        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
+    signed = value - (1 << 32) if value >= 1 << 31 else value
+    return abs(signed) % partitions
+
+
 @dataclass
 class Part:
     name: str

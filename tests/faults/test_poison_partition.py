@@ -17,26 +17,16 @@ import pytest
 from confluent_kafka import Consumer
 
 from devstack.config import StackConfig
+from devstack.parts import TOPICS, kafka_partition
 from tests.faults.helpers import wait_until
 from tests.integration.api_client import sign_up
 from tests.integration.test_worker_support import pg_fixture  # noqa: F401 (the `pg` fixture)
 
 pytestmark = pytest.mark.integration
 
-PARTITIONS = 3  # devstack's recurring-task topic
+PARTITIONS = TOPICS["recurring-task"]
 NEXT_TASK_LIMIT = 15.0  # SC: the next occurrence of a recurring task within 15 s
 SAME_PARTITION_OTHERS = 3
-
-
-def kafka_partition(key: str, partitions: int = PARTITIONS) -> int:
-    """Where Dapr's Kafka producer (sarama's hash partitioner) puts a key: FNV-1a 32, as a
-    signed int32, absolute value, modulo the partition count. The test checks this against
-    the partitions the records really landed on."""
-    value = 0x811C9DC5
-    for byte in key.encode():
-        value = ((value ^ byte) * 0x01000193) & 0xFFFFFFFF
-    signed = value - (1 << 32) if value >= 1 << 31 else value
-    return abs(signed) % partitions
 
 
 def _recurring_task(client: httpx.Client, title: str) -> dict:
@@ -103,14 +93,14 @@ def test_a_poisonous_task_is_dead_lettered_and_its_partition_keeps_flowing(
         ),
     )
     pg.commit()
-    partition = kafka_partition(poison["id"])
+    partition = kafka_partition(poison["id"], PARTITIONS)
 
     # Other users' recurring tasks whose events share the poison's partition.
     others: list[tuple[httpx.Client, dict]] = []
     for _ in range(40):  # each lands there with p = 1/3: 40 tries miss 3 with p < 1e-4
         client = sign_up(stack)
         task = _recurring_task(client, f"neighbour {uuid.uuid4().hex[:8]}")
-        if kafka_partition(task["id"]) == partition:
+        if kafka_partition(task["id"], PARTITIONS) == partition:
             others.append((client, task))
         if len(others) == SAME_PARTITION_OTHERS:
             break
