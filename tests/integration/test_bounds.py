@@ -107,3 +107,21 @@ def test_far_dates_and_rules_that_never_occur_are_refused(
     fields = resp.json()["error"]["fields"]
     assert any(key.startswith(field) and words in msg for key, msg in fields.items()), fields
     assert api.get("/api/tasks").json()["items"] == []  # nothing half-written
+
+
+def test_an_account_keeps_at_most_its_quota_of_conversations(stack: StackConfig) -> None:
+    api = sign_up(stack)
+    first = None
+    for _ in range(200):  # MAX_CONVERSATIONS_PER_USER's default
+        resp = api.post("/api/chat", json={"message": "help"})
+        assert resp.status_code == 200, resp.text
+        first = first or resp.json()["conversation_id"]
+    resp = api.post("/api/chat", json={"message": "help"})
+    assert resp.status_code == 409, resp.text
+    assert resp.json()["error"]["code"] == "quota_reached"
+    assert "at most 200 conversations" in resp.json()["error"]["message"]
+    # Going on in one that exists still works; forgetting one makes room.
+    resp = api.post("/api/chat", json={"message": "help", "conversation_id": first})
+    assert resp.status_code == 200, resp.text
+    assert api.delete(f"/api/chat/{first}").status_code in (200, 204)
+    assert api.post("/api/chat", json={"message": "help"}).status_code == 200
