@@ -52,7 +52,7 @@ from todo_core.validation import (
     TaskCreate,
     TaskUpdate,
     remind_at_for,
-    task_create,
+    task_create_off_loop,
 )
 
 _REMINDER: TypeAdapter[ReminderChoice] = TypeAdapter(ReminderChoice)
@@ -188,7 +188,7 @@ async def update_task(
     zone = await _user_zone(session, user_id)
     task = await _lock_task(session, user_id, task_id)
     _check_version(task, changes.version)
-    data = task_create({**_as_input(task), **changes.changes()}, zone)
+    data = await task_create_off_loop({**_as_input(task), **changes.changes()}, zone)
     previous_remind_at = task.remind_at
     _apply(task, data)
     await _bump(session, task, now)

@@ -11,7 +11,7 @@ from todo_core.db import session_scope
 from todo_core.repositories import tasks
 from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound
-from todo_core.validation import ListQuery, TaskCreate, TaskUpdate, task_create
+from todo_core.validation import ListQuery, TaskCreate, TaskUpdate, task_create_off_loop
 from todo_web import relay
 from todo_web.api.deps import SignedInUserId, user_in
 from todo_web.api.request_models import described_by
@@ -59,7 +59,8 @@ async def list_tasks(
 async def create_task(user_id: SignedInUserId, request: Request, body: JsonBody) -> TaskOut:
     async with session_scope() as db:
         user = await user_in(db, user_id, request)
-        task = await tasks.create_task(db, user.id, task_create(body, user.time_zone))
+        data = await task_create_off_loop(body, user.time_zone)
+        task = await tasks.create_task(db, user.id, data)
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 

@@ -16,7 +16,7 @@ from todo_core.recurrence import RecurrenceError, build_rrule, summarize
 from todo_core.repositories import tasks as repo
 from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
-from todo_core.validation import RecurrenceChoice, TaskUpdate, field_errors, task_create
+from todo_core.validation import RecurrenceChoice, TaskUpdate, field_errors, task_create_off_loop
 from todo_web import relay
 from todo_web.rule_fields import choice_of, fields_of
 from todo_web.states.auth import AuthState
@@ -266,7 +266,7 @@ class EditorState(AuthState):
                 await repo.update_task(db, self.user_uuid, UUID(self.task_id), changes)
             message = "Task saved"
         else:
-            data = task_create(payload, self.time_zone)
+            data = await task_create_off_loop(payload, self.time_zone)
             async with session_scope() as db:
                 await repo.create_task(db, self.user_uuid, data)
             message = "Task added"
