@@ -14,12 +14,12 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import psycopg
 import pytest
-from confluent_kafka import Consumer
 
 from devstack.config import StackConfig
 from devstack.parts import TOPICS, kafka_partition
 from tests.faults.helpers import wait_until
 from tests.integration.api_client import sign_up
+from tests.integration.kafka_reader import from_the_beginning
 from tests.integration.test_worker_support import pg_fixture  # noqa: F401 (the `pg` fixture)
 
 pytestmark = pytest.mark.integration
@@ -45,15 +45,7 @@ def _open_in_series(client: httpx.Client, title: str) -> int:
 
 def _records(brokers: str, topic: str, wanted: set[str], timeout: float) -> dict[str, int]:
     """event id → partition, for the wanted event ids on `topic`, read with librdkafka."""
-    consumer = Consumer(
-        {
-            "bootstrap.servers": brokers,
-            "group.id": f"poison-test-{uuid.uuid4()}",
-            "auto.offset.reset": "earliest",
-            "enable.auto.commit": False,
-        }
-    )
-    consumer.subscribe([topic])
+    consumer = from_the_beginning(brokers, topic)
     found: dict[str, int] = {}
     deadline = time.monotonic() + timeout
     try:

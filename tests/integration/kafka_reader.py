@@ -10,13 +10,8 @@ from typing import Any
 from confluent_kafka import Consumer
 
 
-def read_until(
-    brokers: str,
-    topic: str,
-    done: Callable[[list[dict[str, Any]]], bool],
-    timeout: float,
-) -> list[dict[str, Any]]:
-    """CloudEvent envelopes on `topic` from its beginning, until `done(envelopes)` or timeout."""
+def from_the_beginning(brokers: str, topic: str) -> Consumer:
+    """A consumer of `topic` from its first record, in a group of its own."""
     consumer = Consumer(
         {
             "bootstrap.servers": brokers,
@@ -26,6 +21,17 @@ def read_until(
         }
     )
     consumer.subscribe([topic])
+    return consumer
+
+
+def read_until(
+    brokers: str,
+    topic: str,
+    done: Callable[[list[dict[str, Any]]], bool],
+    timeout: float,
+) -> list[dict[str, Any]]:
+    """CloudEvent envelopes on `topic` from its beginning, until `done(envelopes)` or timeout."""
+    consumer = from_the_beginning(brokers, topic)
     envelopes: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout
     try:
