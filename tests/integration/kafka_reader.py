@@ -53,4 +53,5 @@ def read_until(
 
 
 def event_ids(envelopes: list[dict[str, Any]]) -> list[str]:
-    return [e["data"]["event_id"] for e in envelopes if isinstance(e.get("data"), dict)]
+    datas = [e["data"] for e in envelopes if isinstance(e.get("data"), dict)]
+    return [d["event_id"] for d in datas if "event_id" in d]  # not our events: skipped

@@ -139,7 +139,12 @@ def test_a_web_restart_mid_conversation_loses_nothing(stack: StackConfig) -> Non
     title = first.split(". ", 1)[1].split(" · ")[0]
     done = _chat(api, "complete the first one", conversation)
     assert done["actions"] == [
-        {"kind": "completed", "task_id": done["actions"][0]["task_id"], "title": title}
+        {
+            "kind": "completed",
+            "task_id": done["actions"][0]["task_id"],
+            "title": title,
+            "changes": [{"field": "status", "before": "open", "after": "done"}],
+        }
     ]
     assert len(api.get(f"/api/chat/{conversation}").json()["turns"]) == 8
 
@@ -277,3 +282,33 @@ def test_an_expired_conversation_leaves_the_list_and_the_index(stack: StackConfi
     assert api.get(f"/api/chat/{expired}").status_code == 404
     owner = api.get("/api/me").json()["id"]
     assert _state_row(stack, f"chats:{owner}")[0]["ids"] == [kept]
+
+
+def test_a_change_names_each_field_before_and_after_and_undo_takes_it_back(
+    stack: StackConfig,
+) -> None:
+    api = sign_up(stack, zone="Europe/Berlin")
+    api.post("/api/tasks", json={"title": "Finish quarterly report", "priority": "medium"})
+    conversation = _chat(api, "help")["conversation_id"]
+    out = _chat(api, "make the quarterly report high priority", conversation)
+    (action,) = out["actions"]
+    assert action["changes"] == [{"field": "priority", "before": "medium", "after": "high"}]
+    assert "priority: medium → high" in out["reply"]
+    _chat(api, "undo", conversation)
+    assert [t["priority"] for t in _tasks(api)] == ["medium"]
+
+
+def test_a_task_nobody_named_is_never_changed(stack: StackConfig) -> None:
+    api = sign_up(stack, zone="Europe/Berlin")
+    for title in ("Finish quarterly report", "Card for mom", "Walk the dog"):
+        api.post("/api/tasks", json={"title": title, "priority": "medium"})
+    for message in (
+        "change the priority of quarterly taxes to high",
+        "make the car wash high priority",
+        "complete dog food",
+        "delete the budget",
+    ):
+        out = _chat(api, message)
+        assert out["actions"] == [] and "nothing changed" in out["reply"], (message, out)
+    tasks = _tasks(api, status="open")
+    assert len(tasks) == 3 and {t["priority"] for t in tasks} == {"medium"}

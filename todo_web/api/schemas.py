@@ -106,10 +106,17 @@ class ActivityOut(BaseModel):
         return cls(event_type=a.event_type, occurred_at=a.occurred_at)
 
 
+class FieldChange(BaseModel):
+    field: str  # status, title, priority, tags, due, reminder, recurrence
+    before: str  # as shown to the user ("none" when empty)
+    after: str
+
+
 class ChatAction(BaseModel):
     kind: str  # created, completed, reopened, deleted, updated, restored
     task_id: UUID
     title: str
+    changes: list[FieldChange] = []  # what an update, completion or reopening changed
 
 
 class ChatTurnOut(BaseModel):

@@ -27,6 +27,7 @@ from todo_core.repositories.restore import restore_task
 from todo_core.timezones import get_zone, to_utc_lenient
 from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
 from todo_web import relay
+from todo_web.assistant.changes import changes_between, describe_changes, fields_of
 from todo_web.assistant.conversations import Conversation
 from todo_web.assistant.matching import candidates
 
@@ -292,14 +293,6 @@ class Engine:
         self, db: AsyncSession, command: Command, task_id: UUID, undo: list[dict[str, Any]]
     ) -> dict[str, Any]:
         intent, user_id = command.intent, self.user.id
-        if intent == "complete":
-            task = await repo.complete_task(db, user_id, task_id, now=self.now)
-            undo.append({"op": "reopen", "task_id": str(task_id)})
-            return _action("completed", task)
-        if intent == "reopen":
-            task = await repo.reopen_task(db, user_id, task_id, now=self.now)
-            undo.append({"op": "complete", "task_id": str(task_id)})
-            return _action("reopened", task)
         if intent == "delete":
             task = await _existing(db, user_id, task_id)
             snapshot = repo.snapshot_of(task).model_dump(mode="json")
@@ -307,14 +300,30 @@ class Engine:
             undo.append({"op": "restore", "snapshot": snapshot})
             return {"kind": "deleted", "task_id": str(task_id), "title": snapshot["title"]}
         task = await _existing(db, user_id, task_id)
+        shown_before = fields_of(task)
+        if intent == "complete":
+            task = await repo.complete_task(db, user_id, task_id, now=self.now)
+            undo.append({"op": "reopen", "task_id": str(task_id)})
+            return self._reported("completed", task, shown_before)
+        if intent == "reopen":
+            task = await repo.reopen_task(db, user_id, task_id, now=self.now)
+            undo.append({"op": "complete", "task_id": str(task_id)})
+            return self._reported("reopened", task, shown_before)
         before = _fields(task)
-        changes = self._changes(command, task)
         update = TaskUpdate.model_validate(
-            {"version": task.version, **changes}, context={"time_zone": self.user.time_zone}
+            {"version": task.version, **self._changes(command, task)},
+            context={"time_zone": self.user.time_zone},
         )
         task = await repo.update_task(db, user_id, task_id, update, self.now)
         undo.append({"op": "update", "task_id": str(task_id), "fields": before})
-        return _action("updated", task)
+        return self._reported("updated", task, shown_before)
+
+    def _reported(self, kind: str, task: Task, before: dict[str, Any]) -> dict[str, Any]:
+        """The action, with each field it changed: before → after."""
+        return {
+            **_action(kind, task),
+            "changes": changes_between(before, fields_of(task), self.zone),
+        }
 
     def _changes(self, command: Command, task: Task) -> dict[str, Any]:
         intent = command.intent
@@ -465,7 +474,9 @@ def _summary_text(command: Command, actions: list[dict[str, Any]]) -> str:
     }[command.intent]  # fmt: skip
     titles = ", ".join(f"“{a['title']}”" for a in actions[:5])
     more = f" and {len(actions) - 5} more" if len(actions) > 5 else ""
-    return f"{done} {titles}{more}."
+    detail = describe_changes(actions[0].get("changes", [])) if len(actions) == 1 else ""
+    detail = f" ({detail})" if detail else ""
+    return f"{done} {titles}{more}{detail}. Say “undo” to take it back."
 
 
 def _invalid(exc: ValidationError) -> str:

@@ -1,38 +1,66 @@
-"""Which task a message names: fuzzy title matching with rapidfuzz.
+"""Which task a message names, word by word: never a task nobody named.
 
-An exact title (ignoring case) wins outright; otherwise the best matches above a cut-off
-are candidates, and one is chosen only when it stands clear of the next. Tasks in the
-state the action expects (open ones to complete, done ones to reopen) come first.
+The contract: every word that carries meaning in what the person said ("dentist", not "the")
+must be found in the task's title, exactly or as a near spelling of it (a plural, or one
+slip in a long word: "dentsit"). A task that lacks one of the words is not a candidate:
+"the car wash" never means "Card for mom", "quarterly taxes" never means "Finish quarterly
+report". Among the candidates, an exact title wins outright; one whose every word was said
+wins over ones with words left over; otherwise the candidates become a numbered question.
+Tasks in the state the action expects (open ones to complete, done ones to reopen) come
+first.
 """
 
-from rapidfuzz import fuzz, process, utils
+import re
+
+from rapidfuzz import fuzz
 
 from todo_core.models import Status
 from todo_core.repositories.tasks import TaskName
 
-CUTOFF = 70.0
-CLEAR_LEAD = 10.0  # points ahead of the runner-up to count as the one meant
 MAX_CHOICES = 5
+# Words that name no task: articles, possessives, the words people wrap a title in.
+STOPWORDS = frozenset(
+    "a an the my our your this that these those to for of on in at with and task tasks "
+    "todo item called named one".split()
+)
+_WORD = re.compile(r"[\w']+")
+_NEAR_SPELLING = 85.0  # fuzz.ratio between two words of five letters or more
+
+
+def words_of(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.casefold()) if w not in STOPWORDS]
+
+
+def same_word(said: str, title_word: str) -> bool:
+    if said == title_word or title_word in (said + "s", said + "es") or said == title_word + "s":
+        return True
+    return min(len(said), len(title_word)) >= 5 and fuzz.ratio(said, title_word) >= _NEAR_SPELLING
+
+
+def _covers(said: list[str], title: list[str]) -> tuple[bool, float]:
+    """(every said word is in the title, the share of the title's words that were said)."""
+    if not said or not all(any(same_word(s, t) for t in title) for s in said):
+        return False, 0.0
+    named = sum(any(same_word(s, t) for s in said) for t in title)
+    return True, named / max(len(title), 1)
 
 
 def candidates(words: str, names: list[TaskName], prefer: Status | None) -> list[TaskName]:
-    """The tasks `words` may mean, best first: one when it is clear, several to ask about."""
+    """The tasks `words` may mean, best first: one when it is clear, several to ask about,
+    none when no task has every word that was said."""
     pool = [n for n in names if prefer is None or n.status == prefer] or names
-    wanted = words.casefold().strip()
-    exact = [n for n in pool if n.title.casefold().strip() == wanted]
+    wanted = " ".join(words.casefold().split())
+    exact = [n for n in pool if " ".join(n.title.casefold().split()) == wanted]
     if exact:
         return exact
-    scored = process.extract(
-        words,
-        {i: n.title for i, n in enumerate(pool)},
-        scorer=fuzz.WRatio,
-        processor=utils.default_process,
-        score_cutoff=CUTOFF,
-        limit=MAX_CHOICES,
-    )
-    if not scored:
-        return []
-    best = scored[0][1]
-    if len(scored) == 1 or best - scored[1][1] >= CLEAR_LEAD:
-        return [pool[scored[0][2]]]
-    return [pool[key] for _, score, key in scored if best - score < CLEAR_LEAD]
+    said = words_of(words)
+    scored = []
+    for name in pool:
+        covered, share = _covers(said, words_of(name.title))
+        if covered:
+            scored.append((share, name))
+    scored.sort(key=lambda pair: -pair[0])
+    whole = [name for share, name in scored if share == 1.0]
+    if len(whole) == 1:
+        return whole
+    return [name for _, name in scored[:MAX_CHOICES]]
