@@ -12,6 +12,16 @@ IDS = [v or "defaults" for v in VALUES_FILES]
 TMP = "/tmp"  # noqa: S108 -- a mount path in a manifest, not a file this code opens
 
 
+def test_the_state_store_outlasts_a_waking_database_and_its_idle_close(render):
+    """Neon suspends idle computes (the first connection wakes one) and closes connections
+    idle for 5 minutes: the component waits longer than Dapr's 5 s default to start, and
+    retires idle connections before the server does."""
+    comp = find(documents(render("values-cloud.yaml")), "Component", "statestore")
+    meta = {m["name"]: m["value"] for m in comp["spec"]["metadata"] if "value" in m}
+    assert comp["spec"]["initTimeout"] == "30s"
+    assert meta["connectionMaxIdleTime"] == "4m"
+
+
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
 def test_helm_lint_strict(helm, values_file):
     proc = helm("lint", "--strict", str(CHART), *values_args(values_file))
