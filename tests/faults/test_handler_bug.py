@@ -16,19 +16,18 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 import psycopg
 import pytest
-import yaml
 from dapr.aio.clients import DaprClient
 
 from devstack import parts, processes
 from devstack.config import StackConfig
-from devstack.parts import DAPR_RESOURCES, Sidecar
+from devstack.parts import Sidecar
 from devstack.ports import ensure_free
 from tests.integration.api_client import sign_up
+from tests.integration.extra_app import components_for, with_ports
 from tests.integration.kafka_reader import from_the_beginning
 from tests.integration.test_worker_support import (
     dapr_fixture,  # noqa: F401 (the `dapr` fixture)
@@ -46,32 +45,10 @@ LIMIT_SECONDS = 10.0  # the specification's bound for a task event to be handled
 GOOD_EVENTS = 5
 
 
-def _config(stack: StackConfig) -> StackConfig:
-    base = stack.port("TODO_WORKER_DAPR_METRICS_PORT") + 200
-    ports = {**stack.ports}
-    for i, suffix in enumerate(
-        ["PORT", "DAPR_HTTP_PORT", "DAPR_GRPC_PORT", "DAPR_INTERNAL_PORT", "DAPR_METRICS_PORT"]
-    ):
-        ports[f"BUG_{suffix}"] = base + i
-    return replace(stack, ports=ports)
-
-
-def _resources(tmp: Path) -> Path:
-    """The project's components, with this app's id added to their scopes."""
-    out = tmp / "components"
-    out.mkdir()
-    for src in DAPR_RESOURCES.glob("*.yaml"):
-        doc = yaml.safe_load(src.read_text())
-        if "scopes" in doc:
-            doc["scopes"].append(BUG.app_id)
-        (out / src.name).write_text(yaml.safe_dump(doc))
-    return out
-
-
 @pytest.fixture(scope="module")
 def buggy_worker(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("handler-bug")
-    cfg, run_dir, out = _config(stack), tmp / "run", tmp / "handled.jsonl"
+    cfg, run_dir, out = with_ports(stack, "BUG", 200), tmp / "run", tmp / "handled.jsonl"
     out.touch()
     for var in ("BUG_PORT", "BUG_DAPR_HTTP_PORT", "BUG_DAPR_GRPC_PORT"):
         ensure_free(cfg.port(var), var)
@@ -87,7 +64,7 @@ def buggy_worker(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -
         processes.spawn("bug-app", app, run_dir=run_dir, log_file=tmp / "app.log", env=env)
         processes.spawn(
             "bug-dapr",
-            parts.daprd_argv(cfg, BUG, resources=_resources(tmp)),
+            parts.daprd_argv(cfg, BUG, resources=components_for(tmp, BUG.app_id)),
             run_dir=run_dir,
             log_file=tmp / "daprd.log",
             env=parts.daprd_env(cfg),

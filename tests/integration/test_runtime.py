@@ -9,13 +9,11 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
 import pytest
-import yaml
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 from dapr.aio.clients import DaprClient
@@ -24,35 +22,15 @@ from dapr.clients.grpc._jobs import Job
 
 from devstack import parts, processes
 from devstack.config import StackConfig
-from devstack.parts import DAPR_RESOURCES, Sidecar
+from devstack.parts import Sidecar
 from devstack.ports import ensure_free
+
+from .extra_app import components_for, with_ports
 
 pytestmark = pytest.mark.integration
 
 PROBE = Sidecar("runtime-probe", "PROBE", "grpc")
 PROBE_TOPIC = "runtime-probe"
-
-
-def _probe_config(stack: StackConfig) -> StackConfig:
-    base = stack.port("TODO_WORKER_DAPR_METRICS_PORT") + 100
-    ports = {**stack.ports}
-    for i, suffix in enumerate(
-        ["PORT", "DAPR_HTTP_PORT", "DAPR_GRPC_PORT", "DAPR_INTERNAL_PORT", "DAPR_METRICS_PORT"]
-    ):
-        ports[f"PROBE_{suffix}"] = base + i
-    return replace(stack, ports=ports)
-
-
-def _probe_resources(tmp: Path) -> Path:
-    """The project's components, with the probe's app id added to their scopes."""
-    out = tmp / "components"
-    out.mkdir()
-    for src in DAPR_RESOURCES.glob("*.yaml"):
-        doc = yaml.safe_load(src.read_text())
-        if "scopes" in doc:
-            doc["scopes"].append(PROBE.app_id)
-        (out / src.name).write_text(yaml.safe_dump(doc))
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +46,7 @@ def probe(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Itera
         except Exception as exc:  # noqa: BLE001
             assert "TOPIC_ALREADY_EXISTS" in str(exc)
     tmp = tmp_path_factory.mktemp("probe")
-    cfg = _probe_config(stack)
+    cfg = with_ports(stack, "PROBE", 100)
     out = tmp / "received.jsonl"
     out.touch()
     run_dir = tmp / "run"
@@ -83,7 +61,7 @@ def probe(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Itera
             log_file=tmp / "app.log",
             env=app_env,
         )
-        argv = parts.daprd_argv(cfg, PROBE, resources=_probe_resources(tmp))
+        argv = parts.daprd_argv(cfg, PROBE, resources=components_for(tmp, PROBE.app_id))
         processes.spawn(
             "probe-dapr",
             argv,
