@@ -215,6 +215,16 @@ def test_cloud_pubsub_uses_sasl_scram_over_tls(render):
         "name": "todo-secrets",
         "key": "KAFKA_SASL_PASSWORD",
     }
+    assert "caCert" not in meta, "a public CA needs no caCert"
+
+
+PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+
+
+def test_a_private_kafka_ca_reaches_the_pubsub_component(render):
+    docs = documents(render("values-cloud.yaml", "--set-string", f"kafka.caCert={PEM}"))
+    meta = {m["name"]: m for m in find(docs, "Component", "pubsub")["spec"]["metadata"]}
+    assert meta["caCert"]["value"] == PEM
 
 
 @pytest.mark.parametrize(
@@ -225,6 +235,7 @@ def test_cloud_pubsub_uses_sasl_scram_over_tls(render):
         (["--set", "web.replicas=2"], "redisUrl"),
         (["--set", "web.autoscaling.enabled=true"], "redisUrl"),
         (["--set", "kafka.authType=scram"], "kafka/authType"),
+        (["--set", "kafka.caCert=not-a-pem"], "kafka/caCert"),
         (["--set", "worker.dapr.appId=other"], "worker/dapr/appId"),
         (["--set", "web.replicaz=1"], "replicaz"),
         (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
