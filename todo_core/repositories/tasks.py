@@ -286,6 +286,19 @@ def _next_reminder(
     return choice.model_dump(mode="json"), remind_at_for(choice, next_due)
 
 
+async def as_stored(
+    session: AsyncSession, completed: RecurringCompleted
+) -> RecurringCompleted | None:
+    """The event with its task, owner and zone as PostgreSQL has them: an event only names a
+    task, and a forged or stale one must not plant tasks. None when the task is gone, is not
+    done (reopened meanwhile), or belongs to someone other than the event says."""
+    task = await session.get(Task, completed.task.id)
+    if task is None or task.status != Status.DONE or task.user_id != completed.user_id:
+        return None
+    zone = await _user_zone(session, task.user_id)
+    return completed.model_copy(update={"task": snapshot_of(task), "time_zone": zone})
+
+
 def next_occurrence_of(completed: RecurringCompleted, now: datetime) -> NextOccurrence | None:
     """The completed task's next occurrence (pure CPU work: callers on an event loop run it
     in a thread); None when it has no rule or due date, or its series is finished."""
