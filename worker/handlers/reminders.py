@@ -6,7 +6,7 @@ cancelled → nothing to undo: a trigger re-reads the tasks, so a reminder that 
 trigger   → record one notification for each open task due in the job's second and shard
             that has none yet, commit, log one `notification.sent` line for each (the push)
             and mark them pushed; a worker killed before the mark leaves them to the push
-            sweep (push_unsent), so every push goes out at least once, carrying the
+            sweep (worker/push.py), so every push goes out at least once, carrying the
             notification's id for a receiver to drop a repeat;
 due       → record its notification (reminder.due is no longer published: a trigger records
             its notifications itself; one still on the topic from an older worker counts).
@@ -156,19 +156,16 @@ class Reminders:
             )
         if created is None:
             return "duplicate"
-        await self._push_and_mark(
-            [
-                DueReminder(
-                    created,
-                    event.user_id,
-                    event.task_id,
-                    event.remind_at,
-                    event.title,
-                    event.due_at,
-                    utcnow(),
-                )  # fmt: skip
-            ]
+        due = DueReminder(
+            id=created,
+            user_id=event.user_id,
+            task_id=event.task_id,
+            remind_at=event.remind_at,
+            title=event.title,
+            due_at=event.due_at,
+            created_at=utcnow(),
         )
+        await self._push_and_mark([due])
         return "notified"
 
 
