@@ -15,3 +15,5 @@ COREDNS = "1.13.2"
 METALLB = "0.15.3"
 # Kubernetes' build/pause tag: containerd's default sandbox image is registry.k8s.io/pause:3.10.2
 PAUSE = "3.10.2"
+# The release rehearsal's OCI registry (CNCF distribution), standing in for GHCR.
+REGISTRY = "3.1.2"
