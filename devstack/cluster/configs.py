@@ -43,6 +43,9 @@ state = "{d / "state"}"
 
 [plugins.'io.containerd.cri.v1.images']
   snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    # One folder per registry host with its hosts.toml (the rehearsal's registry and CA).
+    config_path = "{layout.containerd_dir / "certs.d"}"
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = "{SANDBOX_IMAGE}"
 

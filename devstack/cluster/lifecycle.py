@@ -18,6 +18,7 @@ from devstack.cluster import (
     network,
     node,
     pki,
+    registry,
 )
 from devstack.cluster import layout as layout_mod
 from devstack.cluster.kubectl import Kube
@@ -62,7 +63,9 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
     for daemon in daemons:
         node.start(layout, daemon, bins)
         if daemon.name == "containerd":
-            images.import_images(bins.containerd / "ctr", layout.containerd_socket, archives)
+            # The app images come from the registry, as they do in the cloud.
+            imported = {r: a for r, a in archives.items() if not r.startswith(images.APP_IMAGES)}
+            images.import_images(bins.containerd / "ctr", layout.containerd_socket, imported)
     cluster.kube.wait_until("the node to be Ready", lambda: addons.node_ready(cluster.kube))
 
 
@@ -82,12 +85,11 @@ def up() -> None:
     # changed since.
     web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
     values = app.image_values(
-        web_tag,
         _image(archives, "localhost/todo/kafka:"),
         _image(archives, "localhost/todo/postgres:"),
         _image(archives, "localhost/todo/redis:"),
     )
-    app.install(kube, app.write_image_values(cluster.layout.root, values))
+    app.install(kube, archives, app.write_image_values(cluster.layout.root, values), web_tag)
     say(
         f"cluster up in {time.monotonic() - started:.0f}s "
         f"(builds and images {built - started:.0f}s); app at {app.url(kube) or '?'}"
@@ -101,6 +103,7 @@ def down() -> None:
              "containerd", "kubelet", "kube-proxy"]  # fmt: skip
     # The kubelet first, so it does not restart what the sweep kills.
     node.stop_all(layout, names)
+    registry.stop(layout)
     cleanup.sweep(layout)
     say("cluster stopped; its data is kept in " + str(layout.root))
 
@@ -109,7 +112,7 @@ def status() -> dict[str, object]:
     layout = layout_mod.load()
     parts = {}
     for name in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
-                 "containerd", "kubelet", "kube-proxy"):  # fmt: skip
+                 "containerd", "kubelet", "kube-proxy", registry.NAME):  # fmt: skip
         pid = node.running(layout, name)
         parts[name] = {"state": "running" if pid else "stopped", "pid": pid,
                        "log": str(layout.log_dir / f"{name}.log")}  # fmt: skip

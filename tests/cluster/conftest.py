@@ -36,6 +36,7 @@ ORDER = [
     "test_flow",
     "test_scale",
     "test_rollout",
+    "test_release",
     "test_recovery",
 ]
 

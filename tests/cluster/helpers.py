@@ -1,7 +1,11 @@
 """Looking into the cluster the way an operator would: kubectl get, kubectl exec."""
 
 import json
+import threading
+import time
 from typing import Any
+
+import httpx
 
 from devstack.cluster.app import CHART, NAMESPACE
 from devstack.cluster.kubectl import Kube
@@ -101,3 +105,36 @@ def deployment_images(kube: Kube) -> set[str]:
         spec = kube.get("-n", NAMESPACE, "deployment", name)["spec"]["template"]["spec"]
         found |= {c["image"] for c in spec["containers"] if c["name"] != "daprd"}
     return found
+
+
+# A bounded loop: at most this many requests, for at most this long.
+MAX_REQUESTS = 5_000
+MAX_SECONDS = 600
+
+
+class RequestLoop(threading.Thread):
+    """GET / and /healthz through the load balancer, one after the other, until stopped."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.stop = threading.Event()
+        self.sent = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        started = time.monotonic()
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            while not self.stop.is_set() and self.sent < MAX_REQUESTS:
+                if time.monotonic() - started > MAX_SECONDS:
+                    break
+                path = "/healthz" if self.sent % 2 else "/"
+                self.sent += 1
+                try:
+                    status = client.get(path).status_code
+                except httpx.HTTPError as exc:
+                    self.failures.append(f"{path}: {exc!r}")
+                    continue
+                if status != 200:
+                    self.failures.append(f"{path}: {status}")
+                time.sleep(0.05)
