@@ -11,6 +11,7 @@ from devstack.cluster import (
     addons,
     app,
     build,
+    cgroups,
     cleanup,
     configs,
     hostcheck,
@@ -58,6 +59,9 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
         cleanup.sweep(layout)
         network.create()
     node.ensure_dirs(layout)
+    # cgroup v2 only: controllers enabled top-down before the first daemon joins its leaf.
+    if delegated := cgroups.delegate():
+        say(f"cgroup v2: /{layout_mod.CGROUP_ROOT} hands {' '.join(delegated)} to its children")
     pki.ensure(layout)
     configs.write_all(layout)
     for daemon in daemons:
