@@ -73,6 +73,30 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
     cluster.kube.wait_until("the node to be Ready", lambda: addons.node_ready(cluster.kube))
 
 
+def install_app(cluster: Cluster, archives: dict[str, Path]) -> None:
+    # The tag of the image just built, not one computed again from files that may have
+    # changed since.
+    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    values = app.image_values(
+        _image(archives, "localhost/todo/kafka:"),
+        _image(archives, "localhost/todo/postgres:"),
+        _image(archives, "localhost/todo/redis:"),
+    )
+    app.install(
+        cluster.kube, archives, app.write_image_values(cluster.layout.root, values), web_tag
+    )
+
+
+def release() -> None:
+    """`make release-local`: build what changed, push it, release it on the running cluster
+    through the same entry point as the workflow."""
+    cluster = prepare()
+    layout = cluster.layout
+    if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
+        raise StackError("the cluster is not running: `sudo make cluster` first")
+    install_app(cluster, images.ensure_images())
+
+
 def up() -> None:
     started = time.monotonic()
     hostcheck.check()
@@ -85,15 +109,7 @@ def up() -> None:
     addons.install_coredns(kube, _image(archives, "localhost/todo/coredns:"))
     addons.install_metallb(kube, images.metallb_manifest(archives))
     addons.install_dapr(kube, build.ensure_dapr_chart(), *images.dapr_registry_and_tag())
-    # The tag of the image just built, not one computed again from files that may have
-    # changed since.
-    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
-    values = app.image_values(
-        _image(archives, "localhost/todo/kafka:"),
-        _image(archives, "localhost/todo/postgres:"),
-        _image(archives, "localhost/todo/redis:"),
-    )
-    app.install(kube, archives, app.write_image_values(cluster.layout.root, values), web_tag)
+    install_app(cluster, archives)
     say(
         f"cluster up in {time.monotonic() - started:.0f}s "
         f"(builds and images {built - started:.0f}s); app at {app.url(kube) or '?'}"
