@@ -7,13 +7,13 @@ PY := $(TODO_CACHE_DIR)/venv/bin/python
 DEVSTACK := $(PY) -m devstack
 
 .PHONY: help install provision up down clean status logs run test test-unit lint format bench \
-	cluster cluster-down cluster-status test-cluster release-local
+	cluster cluster-down cluster-status test-cluster release-local rehearse-cloud
 
 help:
 	@echo "make run      start the whole system and follow its logs (Ctrl-C stops it)"
 	@echo "make test     run the whole test suite on its own stack"
 	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | bench"
-	@echo "make cluster | cluster-down | cluster-status [JSON=1] | release-local   (local Kubernetes, root)"
+	@echo "make cluster | cluster-down | cluster-status [JSON=1] | release-local | rehearse-cloud   (local Kubernetes, root)"
 
 install:
 	@python3 devstack/python_env.py >/dev/null
@@ -69,6 +69,11 @@ cluster: install
 # Build, push to the cluster's registry and release with the workflow's entry point.
 release-local: install
 	@$(DEVSTACK) cluster release
+
+# values-cloud.yaml against cloud-shaped Kafka (SASL_SSL) and PostgreSQL (TLS) beside the
+# cluster, into namespace todo-cloud (docs/deploy.md, "Rehearse a cloud release here").
+rehearse-cloud: install
+	@$(DEVSTACK) cluster rehearse
 
 cluster-down: install
 	@$(DEVSTACK) cluster down

@@ -40,6 +40,10 @@ STUCK_REASONS = frozenset(
 )
 
 
+# How long helm gets, after SIGTERM, to roll back by itself before it is killed.
+KILL_AFTER = 180
+
+
 class ReleaseError(Exception):
     """A release that did not succeed; the message says why."""
 
@@ -103,6 +107,18 @@ def revision(target: Target) -> int:
     return int(json.loads(out)["version"]) if out.strip() else 0
 
 
+def last_good_revision(target: Target) -> int | None:
+    """The newest revision that was deployed: what a rollback must return to. Not helm's
+    default "previous", which after a killed upgrade or rollback can be the failed one."""
+    out = helm(target, "history", target.release, "-o", "json", check=False)
+    history = json.loads(out) if out.strip() else []
+    for status in ("deployed", "superseded"):
+        good = [int(r["revision"]) for r in history if r["status"] == status]
+        if good:
+            return max(good)
+    return None
+
+
 def clear_interrupted(target: Target) -> None:
     """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
     fails with "another operation is in progress": undo what it was doing."""
@@ -111,8 +127,10 @@ def clear_interrupted(target: Target) -> None:
         say(f"release {target.release} was left pending-install: uninstalling it")
         helm(target, "uninstall", target.release, "--wait")
     elif status.startswith("pending-"):
-        say(f"release {target.release} was left {status}: rolling it back")
-        helm(target, "rollback", target.release, "--wait")
+        good = last_good_revision(target)
+        say(f"release {target.release} was left {status}: rolling back to revision {good}")
+        argv = ["rollback", target.release, *([str(good)] if good else [])]
+        helm(target, *argv, "--wait", "--timeout", f"{target.timeout}s")
 
 
 # --- watching the pods while helm waits ---------------------------------------------------
@@ -256,9 +274,9 @@ def _upgrade(target: Target) -> None:
             watch.collect_logs()
             say("the new pods cannot become ready: cancelling the release")
             proc.send_signal(signal.SIGTERM)
-        elif given_up_at and time.monotonic() - given_up_at > 15:
-            # helm does not answer SIGTERM while it waits for a hook; what it leaves
-            # pending is rolled back below.
+        elif given_up_at and time.monotonic() - given_up_at > KILL_AFTER:
+            # helm answers SIGTERM by rolling back (--atomic), but not while it waits for
+            # a hook; what it leaves pending is rolled back below.
             proc.kill()
         time.sleep(3)
     given_up = given_up_at is not None
