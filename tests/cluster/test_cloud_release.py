@@ -14,6 +14,7 @@ import httpx
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from devstack import processes
 from devstack.cluster import cloud, images, rehearsal
 from devstack.cluster.lifecycle import Cluster
 from devstack.cluster.registry import ADDRESS
@@ -188,6 +189,22 @@ def test_sessions_and_conversations_are_state_rows_read_over_tls(
     keys = out.stdout.split()
     assert any(k.startswith("todo-web||session:") for k in keys), keys[:5]
     assert any(conversation in k for k in keys), (conversation, keys[:5])
+
+
+def test_the_first_request_after_postgres_restarted_while_idle_succeeds(
+    cluster: Cluster, cloud_url: str
+) -> None:
+    """As Neon does when a compute is suspended: every connection the apps and the state
+    store pooled is gone. No retry here: the very first request must succeed."""
+    client = _sign_up(cloud_url)
+    assert client.post("/api/tasks", json={"title": "before the restart"}).status_code == 201
+    processes.stop(cluster.layout.run_dir, "cloud-postgres", timeout=15)
+    cloud.start_postgres(cluster.layout)
+    response = client.get("/api/tasks")
+    assert response.status_code == 200, response.text
+    assert [t["title"] for t in response.json()["items"]] == ["before the restart"]
+    created = client.post("/api/tasks", json={"title": "after the restart"})
+    assert created.status_code == 201, created.text
 
 
 def test_wrong_kafka_credentials_fail_the_release_naming_the_sidecar(
