@@ -371,8 +371,11 @@ def _kafka_build(base: Path) -> Build:
         for f in KAFKA_FILES:
             shutil.copy(f, context / f.name)
 
-    # The jars' folder is named by the hash of the pom.xml that resolved them.
-    return _on_debian(KAFKA, "kafka", base, *KAFKA_FILES, settings=(jars.parent.name,), stage=stage)
+    # The jars' folder is named by the hash of the pom.xml that resolved them. That hash is
+    # in the tag too: a changed set of jars is a new image reference, so the StatefulSet
+    # rolls to it instead of keeping a pod of the old image under the same name.
+    ref = f"{KAFKA}-{jars.parent.name.rsplit('-', 1)[-1]}"
+    return _on_debian(ref, "kafka", base, *KAFKA_FILES, settings=(jars.parent.name,), stage=stage)
 
 
 def _postgres_build(base: Path) -> Build:
