@@ -49,13 +49,11 @@ def _forget_app_images() -> None:
 
 def measure(cold: bool) -> dict[str, float]:
     py = sys.executable
+    tests = [py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit", "tests/deploy"]
     figures = {
         "lint": _timed("lint", [py, "-m", "ruff", "check", "."])
         + _timed("format", [py, "-m", "ruff", "format", "--check", "."]),
-        "unit_and_deploy_tests": _timed(
-            "unit and deploy tests", [py, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                      "tests/unit", "tests/deploy"]  # fmt: skip
-        ),
+        "unit_and_deploy_tests": _timed("unit and deploy tests", tests),
     }
     if cold:
         _forget_app_images()
