@@ -117,7 +117,7 @@ def _tree_files(root: Path, paths: Iterable[str]) -> list[Path]:
 
 
 def _slug(ref: str) -> str:
-    """A file name for an image: localhost/todo/dapr/sentry:1.18.2 -> dapr-sentry."""
+    """A file name for an image: localhost/todo/dapr/sentry:1.18.3 -> dapr-sentry."""
     name = ref.rsplit(":", 1)[0]
     for prefix in ("localhost/todo/", "ghcr.io/todo-platform/"):
         if name.startswith(prefix):

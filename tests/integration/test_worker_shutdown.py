@@ -26,7 +26,7 @@ import pytest
 from dapr.proto import appcallback_service_v1
 from dapr.proto.runtime.v1.appcallback_pb2 import TopicEventRequest, TopicEventResponse
 
-from devstack.config import StackConfig
+from devstack.config import REPO_ROOT, StackConfig
 from devstack.parts import WORKER_SIDECAR
 from todo_core.events import ReminderDue, to_json_dict
 
@@ -83,6 +83,9 @@ def test_sigterm_finishes_the_in_flight_handler_then_exits(
         "DAPR_GRPC_PORT": str(WORKER_SIDECAR.grpc_port(stack)),
         "DAPR_HTTP_PORT": str(WORKER_SIDECAR.http_port(stack)),
         "RECONCILE_SECONDS": "3600",
+        # The shared venv's editable install points at whichever clone installed last (see
+        # devstack/apps.py): run this clone's worker, as the stack's own worker does.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
     log = tmp_path / "worker.log"
     entry = Path(sys.executable).parent / "todo-worker"

@@ -16,7 +16,7 @@ from devstack.cluster import images
     ("ref", "slug"),
     [
         ("localhost/todo/debian:bookworm", "debian"),
-        ("localhost/todo/dapr/sentry:1.18.2", "dapr-sentry"),
+        ("localhost/todo/dapr/sentry:1.18.3", "dapr-sentry"),
         ("localhost/todo/metallb/controller:0.15.3", "metallb-controller"),
         ("ghcr.io/todo-platform/todo-web:local-0123456789ab", "todo-web"),
         ("registry.k8s.io/pause:3.10.2", "pause"),
