@@ -17,7 +17,6 @@ import os
 import secrets
 import shutil
 import subprocess
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +26,7 @@ from devstack.cluster import pki
 from devstack.cluster.layout import HOST_IP, Layout
 from devstack.config import REPO_ROOT
 from devstack.errors import StackError
+from devstack.parts import SINGLE_NODE_KAFKA, kafka_cluster_id
 from devstack.progress import say
 
 KAFKA_PORT = 9094
@@ -52,30 +52,22 @@ def root(layout: Layout) -> Path:
 
 
 def ca_file(layout: Layout) -> Path:
-    return pki.service_ca_dir(layout) / "ca.crt"
+    return pki.service_ca_file(layout)
 
 
 def credentials(layout: Layout) -> Credentials:
-    path = root(layout) / "credentials.json"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        made = {k: secrets.token_hex(16) for k in ("kafka_app", "kafka_admin", "postgres")}
-        path.write_text(json.dumps(made))
-        path.chmod(0o600)
-    return Credentials(**json.loads(path.read_text()))
+    def make() -> str:
+        return json.dumps(
+            {k: secrets.token_hex(16) for k in ("kafka_app", "kafka_admin", "postgres")}
+        )
+
+    return Credentials(**json.loads(pki.made_once(root(layout) / "credentials.json", make)))
 
 
 def _wait(layout: Layout, name: str, healthy: Callable[[], bool], timeout: float) -> None:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if healthy():
-            say(f"{name}: ready ({time.monotonic() - started:.1f}s)")
-            return
-        if processes.read_pid(layout.run_dir, name) is None:
-            break
-        time.sleep(0.5)
     log = layout.log_dir / f"{name}.log"
-    raise StackError(f"{name} did not start (log: {log}):\n{processes.tail(log, 25)}")
+    took = processes.wait_healthy(name, layout.run_dir, log, healthy, timeout)
+    say(f"{name}: ready ({took:.1f}s)")
 
 
 # --- Kafka --------------------------------------------------------------------------------
@@ -102,15 +94,7 @@ def kafka_properties(data: Path, keystore: Path) -> str:
             "ssl.keystore.type=PEM",
             f"ssl.keystore.location={keystore}",
             f"log.dirs={data / 'logs'}",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=6",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            # Redpanda Cloud's default: topics exist only once someone creates them.
-            "auto.create.topics.enable=false",
+            *SINGLE_NODE_KAFKA,
             "",
         ]
     )
@@ -121,12 +105,6 @@ def _java() -> str:
     if java is None:
         raise StackError("`java` is not on PATH: install a JDK 17 or newer")
     return java
-
-
-def _kafka_cluster_id() -> str:
-    from devstack.parts import _kafka_cluster_id as make
-
-    return make()
 
 
 def start_kafka(layout: Layout) -> None:
@@ -150,7 +128,7 @@ def start_kafka(layout: Layout) -> None:
             f"SCRAM-SHA-256=[name={ADMIN_USER},password={creds.kafka_admin}]",
         ]
         argv = [java, "-cp", classpath, "kafka.tools.StorageTool", "format",
-                f"--cluster-id={_kafka_cluster_id()}", "-c", str(props),
+                f"--cluster-id={kafka_cluster_id()}", "-c", str(props),
                 *(arg for s in scram for arg in ("--add-scram", s))]  # fmt: skip
         proc = subprocess.run(argv, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
