@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 CHART = Path(__file__).resolve().parent.parent / "deploy" / "helm" / "todo"
@@ -164,8 +165,15 @@ def stuck_containers(pods: list[dict]) -> dict[str, str]:
     return found
 
 
-def failing_jobs(target: Target) -> dict[str, tuple[str, bool]]:
-    """`job/name` -> (cause, final) for each Job of the release with a failed pod; final
+def created_since(obj: dict, since: datetime) -> bool:
+    """Made by this release attempt: a failed hook Job or a crashing pod of an earlier
+    attempt is still there until helm replaces it, and is not this release's cause."""
+    stamp = obj["metadata"].get("creationTimestamp")
+    return stamp is not None and datetime.fromisoformat(stamp.replace("Z", "+00:00")) >= since
+
+
+def failing_jobs(target: Target, since: datetime) -> dict[str, tuple[str, bool]]:
+    """`job/name` -> (cause, final) for each Job of this attempt with a failed pod; final
     once the Job itself has failed. A Job may retry a transient failure (the database not
     reachable yet), so a failing one is given `stuck_after` like a stuck pod."""
     out = kubectl(
@@ -174,6 +182,8 @@ def failing_jobs(target: Target) -> dict[str, tuple[str, bool]]:
     )  # fmt: skip
     found = {}
     for job in json.loads(out)["items"] if out.strip() else []:
+        if not created_since(job, since):
+            continue
         status = job.get("status", {})
         key = f"job/{job['metadata']['name']}"
         for cond in status.get("conditions", []):
@@ -203,6 +213,8 @@ class Watch:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        # API timestamps have whole seconds.
+        self.since = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
         self.first_seen: dict[str, float] = {}
         self.causes: dict[str, str] = {}
         self.logs: dict[str, str] = {}
@@ -210,8 +222,9 @@ class Watch:
     def poll(self) -> bool:
         """True once the release should be given up."""
         now = time.monotonic()
-        stuck = {key: (cause, False) for key, cause in stuck_containers(_pods(self.target)).items()}
-        stuck.update(failing_jobs(self.target))
+        pods = [pod for pod in _pods(self.target) if created_since(pod, self.since)]
+        stuck = {key: (cause, False) for key, cause in stuck_containers(pods).items()}
+        stuck.update(failing_jobs(self.target, self.since))
         for key, (cause, _) in stuck.items():
             if key not in self.first_seen:
                 say(f"{key}: {cause}")
