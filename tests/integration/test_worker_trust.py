@@ -1,6 +1,6 @@
 """The worker believes PostgreSQL, not the message (issue 22, first finding), on the real
-stack: forged reminder events and forged job triggers put nothing in anyone's bell, and
-what is recorded is what the task row says."""
+stack: forged reminder events, forged job triggers and forged task events put nothing in
+anyone's bell or history, and what is recorded is what the task row says."""
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -12,7 +12,7 @@ from dapr.aio.clients import DaprClient
 
 from devstack.config import StackConfig
 from devstack.parts import WORKER_SIDECAR
-from todo_core.events import ReminderDue
+from todo_core.events import ReminderDue, TaskCreated, TaskDeleted, TaskUpdated
 from worker.jobs import ReminderJob
 from worker.sidecar import Sidecar
 
@@ -24,6 +24,7 @@ from .test_worker_support import (
     notifications,
     pg_fixture,  # noqa: F401 (the `pg` fixture)
     publish,
+    task_snapshot,
     wait_for,
 )
 
@@ -111,3 +112,41 @@ async def test_a_job_triggered_early_or_with_a_foreign_payload_notifies_nothing(
     finally:
         await dapr.delete_job(job.name)
     assert notifications(pg, early) == notifications(pg, foreign) == []
+
+
+async def test_a_task_event_joins_the_history_of_the_task_rows_owner(
+    stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
+) -> None:
+    """A task event naming another user's task records nothing for anyone; one with a
+    planted title at the task's current version records the row; a gone task's events
+    are its recorded owner's only."""
+    owner, attacker = make_user(pg), make_user(pg)
+    task = make_task(pg, owner)
+    stored = task_snapshot(pg, task)
+    forged = TaskUpdated(user_id=attacker, task=stored)
+    planted = TaskUpdated(user_id=owner, task=stored.model_copy(update={"title": PLANTED}))
+    gone = make_task(pg, owner)
+    created = TaskCreated(user_id=owner, task=task_snapshot(pg, gone))
+    for event in (forged, planted, created):
+        await publish(dapr, event)
+
+    def history(event_id: UUID) -> list[tuple]:
+        return pg.execute(
+            "SELECT user_id, snapshot->>'title' FROM task_activity WHERE event_id = %s",
+            (event_id,),
+        ).fetchall()
+
+    assert await wait_for(lambda: history(planted.event_id), 20) == [(owner, "worker test task")]
+    await wait_for(lambda: history(created.event_id), 20, what="task.created recorded")
+    await wait_for(lambda: _dropped(stack, str(forged.event_id)), 20, what="the forged drop")
+    assert history(forged.event_id) == []
+
+    pg.execute("DELETE FROM task WHERE id = %s", (gone,))
+    snapshot = created.task
+    forged_delete = TaskDeleted(user_id=attacker, task=snapshot)
+    deleted = TaskDeleted(user_id=owner, task=snapshot)
+    for event in (forged_delete, deleted):
+        await publish(dapr, event)
+    assert await wait_for(lambda: history(deleted.event_id), 20) == [(owner, "worker test task")]
+    await wait_for(lambda: _dropped(stack, str(forged_delete.event_id)), 20, what="the drop")
+    assert history(forged_delete.event_id) == []
