@@ -31,6 +31,7 @@ from devstack.parts import WORKER_SIDECAR
 from todo_core.events import ReminderDue, to_json_dict
 
 from .test_worker_support import (
+    make_task,
     make_user,
     notifications,
     pg_fixture,  # noqa: F401 (the `pg` fixture)
@@ -93,10 +94,10 @@ def test_sigterm_finishes_the_in_flight_handler_then_exits(
         proc = subprocess.Popen([str(entry)], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait(lambda: _health(health_port) == 200, 30, "the worker's health endpoint")
-        user = make_user(pg)
+        user, at = make_user(pg), datetime.now(UTC)
         event = ReminderDue(
-            user_id=user, task_id=uuid.uuid4(), task_version=1, remind_at=datetime.now(UTC),
-            due_at=None, title="in flight",
+            user_id=user, task_id=make_task(pg, user, remind_at=at, title="in flight"),
+            task_version=1, remind_at=at, due_at=None, title="in flight",
         )  # fmt: skip
         with psycopg.connect(stack.database_url("postgresql")) as blocker:
             blocker.execute(
