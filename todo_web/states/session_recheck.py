@@ -20,8 +20,9 @@ from todo_web.states.auth import AuthState
 
 class SessionRecheck(Middleware):
     async def preprocess(self, app: Any, state: BaseState, event: Event) -> StateUpdate | None:
-        # AuthState's own events sign in and out and check the session themselves.
-        if event.name.startswith(AuthState.get_full_name() + "."):
+        # AuthState's own events sign in and out and check the session themselves (its
+        # substates, whose names start the same, are the signed-in pages: checked).
+        if event.name.rpartition(".")[0] == AuthState.get_full_name():
             return None
         auth = await state.get_state(AuthState)
         if not auth.user_id:
