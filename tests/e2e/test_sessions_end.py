@@ -58,3 +58,14 @@ def test_a_change_sent_after_the_session_ended_is_refused(browsing: Browsing) ->
     assert response.ok, response.text()
     [item] = [t for t in response.json()["items"] if t["title"] == "still open"]
     assert item["status"] == "open"
+
+
+def test_sign_out_everywhere_ends_both_browsers(browsing: Browsing) -> None:
+    laptop, phone = browsing.new_page(), browsing.new_page()
+    email = sign_up(laptop)
+    _sign_in(phone, email)
+    phone.get_by_test_id("account-menu").click()
+    phone.get_by_test_id("sign-out-everywhere").click()
+    expect(phone).to_have_url(re.compile(r"/signin/?$"))
+    expect(laptop).to_have_url(re.compile(r"/signin/?$"), timeout=10_000)
+    assert laptop.request.get("/api/me").status == 401
