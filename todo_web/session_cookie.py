@@ -4,8 +4,8 @@ the page can read the token; SameSite=Lax.
 When the public URL is https the cookie is `__Host-todo_session`: the browser then keeps it
 only if it is Secure, has Path=/ and no Domain, so neither a plain-http page nor a sibling
 subdomain can plant or overwrite it; it is Secure whatever a proxy says about the scheme.
-Without a public https URL (local runs) it is `todo_session`, Secure whenever the browser
-came over https (X-Forwarded-Proto is believed only from a trusted proxy)."""
+Without a public https URL it is `todo_session`, Secure whenever the browser came over
+https (behind a TLS-terminating ingress too, which says so in X-Forwarded-Proto)."""
 
 from http.cookies import CookieError, SimpleCookie
 
@@ -21,14 +21,16 @@ def session_cookie_name() -> str:
     return HOST_NAME if get_settings().public_https else PLAIN_NAME
 
 
-def _secure(request: Request) -> bool:
-    settings = get_settings()
-    if settings.public_https:
-        return True
-    proto = request.url.scheme
-    if settings.trusted_proxy_hops:
-        proto = request.headers.get("x-forwarded-proto", proto)
+def over_https(request: Request) -> bool:
+    """The browser came over https: directly, or to a TLS-terminating proxy that says so.
+    X-Forwarded-Proto is believed from anyone here: a forged one can only add Secure (or
+    HSTS) to a response for the forger's own browser."""
+    proto = request.headers.get("x-forwarded-proto", request.url.scheme)
     return proto.split(",")[0].strip().lower() == "https"
+
+
+def _secure(request: Request) -> bool:
+    return get_settings().public_https or over_https(request)
 
 
 def set_session_cookie(response: Response, request: Request, token: str) -> None:

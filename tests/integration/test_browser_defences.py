@@ -1,6 +1,9 @@
 """Browser defences (issue 22, item 6), as raw HTTP: what a browser would send from
 another site, and what the app answers. Run against the real stack."""
 
+import base64
+import os
+import socket
 import uuid
 from uuid import UUID
 
@@ -101,3 +104,25 @@ async def test_a_ticket_from_another_site_signs_no_one_in(
     )
     assert own.status_code == 303 and own.headers["location"] == "/", own.headers
     assert "set-cookie" in own.headers
+
+
+def _websocket_handshake(stack: StackConfig, origin: str) -> int:
+    """The status of a raw websocket upgrade to the UI's event socket from `origin`."""
+    port = stack.port("TODO_WEB_PORT")
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as conn:
+        request = (
+            "GET /_event/?EIO=4&transport=websocket HTTP/1.1\r\n"
+            f"Host: 127.0.0.1:{port}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nOrigin: {origin}\r\n\r\n"
+        )
+        conn.sendall(request.encode())
+        status_line = conn.recv(1024).split(b"\r\n", 1)[0].decode()
+    return int(status_line.split()[1])
+
+
+def test_another_site_cannot_open_the_ui_websocket(stack: StackConfig) -> None:
+    """Cross-site websocket hijacking: the socket would carry the visitor's cookie."""
+    assert _websocket_handshake(stack, base_url(stack)) == 101
+    assert _websocket_handshake(stack, EVIL) != 101

@@ -149,3 +149,12 @@ def test_docs_are_off_by_default(env: pytest.MonkeyPatch) -> None:
     env.setenv("API_DOCS", "true")
     get_settings.cache_clear()
     assert TestClient(create_api()).get("/docs").status_code == 200
+
+
+def test_hsts_only_over_https(env: pytest.MonkeyPatch) -> None:
+    from todo_web.api import create_api
+
+    client = TestClient(create_api())
+    assert "strict-transport-security" not in client.get("/healthz").headers
+    behind_tls = client.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert behind_tls.headers["strict-transport-security"].startswith("max-age=")

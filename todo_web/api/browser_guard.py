@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from todo_core.settings import get_settings
 from todo_web.api.errors import error_body
 from todo_web.api.origin import cross_site_write
+from todo_web.session_cookie import over_https
 
 CSP = "; ".join(
     [
@@ -53,7 +54,7 @@ async def guard(request: Request, call_next: Callable[[Request], Awaitable[Respo
         )
     else:
         response = await call_next(request)
-    https = get_settings().public_https or request.url.scheme == "https"
+    https = get_settings().public_https or over_https(request)
     for name, value in security_headers(https).items():
         response.headers.setdefault(name, value)
     return response
