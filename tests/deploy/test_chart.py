@@ -239,6 +239,7 @@ def test_a_private_kafka_ca_reaches_the_pubsub_component(render):
         (["--set", "worker.dapr.appId=other"], "worker/dapr/appId"),
         (["--set", "web.replicaz=1"], "replicaz"),
         (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
+        (["--set", "web.ingress.clusterIssuer=Lets_Encrypt"], "web/ingress/clusterIssuer"),
     ],
 )
 def test_values_schema_rejects_wrong_values(helm, args, message):
@@ -288,3 +289,31 @@ def test_optional_hpa_and_ingress_render_valid_manifests(render, kubeconform):
     assert "replicas" not in find(docs, "Deployment", "todo-web")["spec"]
     proc = kubeconform(stdin=text)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_ingress_with_a_cluster_issuer_asks_cert_manager_for_its_certificate(
+    render, kubeconform
+):
+    """cert-manager's ingress-shim issues a Certificate for each tls entry of an Ingress
+    that names a ClusterIssuer: the chart must give both, with the host in the entry."""
+    ingress = ("--set", "web.ingress.enabled=true", "--set", "web.ingress.className=traefik")
+    issuer = ("--set", "web.ingress.clusterIssuer=letsencrypt-prod")
+    own = ("--set-json", 'web.ingress.annotations={"example.com/keep":"yes"}')
+    text = render("values-cloud.yaml", *ingress, *issuer, *own)
+    found = find(documents(text), "Ingress", "todo-web")
+    assert found["metadata"]["annotations"] == {
+        "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+        "example.com/keep": "yes",
+    }
+    spec = found["spec"]
+    assert spec["ingressClassName"] == "traefik"
+    assert spec["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-web-tls"}]
+    assert spec["rules"][0]["host"] == "todo.example.com"
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    named = render("values-cloud.yaml", *ingress, *issuer, "--set", "web.ingress.tlsSecretName=s")
+    assert find(documents(named), "Ingress", "todo-web")["spec"]["tls"][0]["secretName"] == "s"
+    # Without an issuer (the default) nothing asks cert-manager for anything.
+    plain = find(documents(render("values-cloud.yaml", *ingress)), "Ingress", "todo-web")
+    assert "tls" not in plain["spec"] and not plain["metadata"].get("annotations")
