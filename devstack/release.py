@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 CHART = Path(__file__).resolve().parent.parent / "deploy" / "helm" / "todo"
@@ -38,6 +39,10 @@ STUCK_REASONS = frozenset(
         "CrashLoopBackOff",
     }
 )
+
+
+# How long helm gets, after SIGTERM, to roll back by itself before it is killed.
+KILL_AFTER = 180
 
 
 class ReleaseError(Exception):
@@ -103,6 +108,18 @@ def revision(target: Target) -> int:
     return int(json.loads(out)["version"]) if out.strip() else 0
 
 
+def last_good_revision(target: Target) -> int | None:
+    """The newest revision that was deployed: what a rollback must return to. Not helm's
+    default "previous", which after a killed upgrade or rollback can be the failed one."""
+    out = helm(target, "history", target.release, "-o", "json", check=False)
+    history = json.loads(out) if out.strip() else []
+    for status in ("deployed", "superseded"):
+        good = [int(r["revision"]) for r in history if r["status"] == status]
+        if good:
+            return max(good)
+    return None
+
+
 def clear_interrupted(target: Target) -> None:
     """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
     fails with "another operation is in progress": undo what it was doing."""
@@ -111,8 +128,10 @@ def clear_interrupted(target: Target) -> None:
         say(f"release {target.release} was left pending-install: uninstalling it")
         helm(target, "uninstall", target.release, "--wait")
     elif status.startswith("pending-"):
-        say(f"release {target.release} was left {status}: rolling it back")
-        helm(target, "rollback", target.release, "--wait")
+        good = last_good_revision(target)
+        say(f"release {target.release} was left {status}: rolling back to revision {good}")
+        argv = ["rollback", target.release, *([str(good)] if good else [])]
+        helm(target, *argv, "--wait", "--timeout", f"{target.timeout}s")
 
 
 # --- watching the pods while helm waits ---------------------------------------------------
@@ -146,8 +165,15 @@ def stuck_containers(pods: list[dict]) -> dict[str, str]:
     return found
 
 
-def failing_jobs(target: Target) -> dict[str, tuple[str, bool]]:
-    """`job/name` -> (cause, final) for each Job of the release with a failed pod; final
+def created_since(obj: dict, since: datetime) -> bool:
+    """Made by this release attempt: a failed hook Job or a crashing pod of an earlier
+    attempt is still there until helm replaces it, and is not this release's cause."""
+    stamp = obj["metadata"].get("creationTimestamp")
+    return stamp is not None and datetime.fromisoformat(stamp.replace("Z", "+00:00")) >= since
+
+
+def failing_jobs(target: Target, since: datetime) -> dict[str, tuple[str, bool]]:
+    """`job/name` -> (cause, final) for each Job of this attempt with a failed pod; final
     once the Job itself has failed. A Job may retry a transient failure (the database not
     reachable yet), so a failing one is given `stuck_after` like a stuck pod."""
     out = kubectl(
@@ -156,6 +182,8 @@ def failing_jobs(target: Target) -> dict[str, tuple[str, bool]]:
     )  # fmt: skip
     found = {}
     for job in json.loads(out)["items"] if out.strip() else []:
+        if not created_since(job, since):
+            continue
         status = job.get("status", {})
         key = f"job/{job['metadata']['name']}"
         for cond in status.get("conditions", []):
@@ -185,6 +213,8 @@ class Watch:
 
     def __init__(self, target: Target) -> None:
         self.target = target
+        # API timestamps have whole seconds.
+        self.since = datetime.now(UTC).replace(microsecond=0) - timedelta(seconds=1)
         self.first_seen: dict[str, float] = {}
         self.causes: dict[str, str] = {}
         self.logs: dict[str, str] = {}
@@ -192,8 +222,9 @@ class Watch:
     def poll(self) -> bool:
         """True once the release should be given up."""
         now = time.monotonic()
-        stuck = {key: (cause, False) for key, cause in stuck_containers(_pods(self.target)).items()}
-        stuck.update(failing_jobs(self.target))
+        pods = [pod for pod in _pods(self.target) if created_since(pod, self.since)]
+        stuck = {key: (cause, False) for key, cause in stuck_containers(pods).items()}
+        stuck.update(failing_jobs(self.target, self.since))
         for key, (cause, _) in stuck.items():
             if key not in self.first_seen:
                 say(f"{key}: {cause}")
@@ -256,9 +287,9 @@ def _upgrade(target: Target) -> None:
             watch.collect_logs()
             say("the new pods cannot become ready: cancelling the release")
             proc.send_signal(signal.SIGTERM)
-        elif given_up_at and time.monotonic() - given_up_at > 15:
-            # helm does not answer SIGTERM while it waits for a hook; what it leaves
-            # pending is rolled back below.
+        elif given_up_at and time.monotonic() - given_up_at > KILL_AFTER:
+            # helm answers SIGTERM by rolling back (--atomic), but not while it waits for
+            # a hook; what it leaves pending is rolled back below.
             proc.kill()
         time.sleep(3)
     given_up = given_up_at is not None

@@ -13,6 +13,7 @@ from devstack.cluster import (
     build,
     cgroups,
     cleanup,
+    cloud,
     configs,
     hostcheck,
     images,
@@ -20,6 +21,7 @@ from devstack.cluster import (
     node,
     pki,
     registry,
+    rehearsal,
 )
 from devstack.cluster import layout as layout_mod
 from devstack.cluster.kubectl import Kube
@@ -97,6 +99,22 @@ def release() -> None:
     install_app(cluster, images.ensure_images())
 
 
+def rehearse() -> None:
+    """`make rehearse-cloud`: the cloud-shaped services, then a release of values-cloud.yaml
+    into its own namespace through the workflow's entry point (docs/deploy.md)."""
+    cluster = prepare()
+    layout = cluster.layout
+    if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
+        raise StackError("the cluster is not running: `sudo make cluster` first")
+    archives = images.ensure_images()
+    tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    redis = _image(archives, "localhost/todo/redis:")
+    overlay = rehearsal.prepare(cluster.kube, archives, tag, redis)
+    result = rehearsal.release(cluster.kube, overlay, tag, capture=False)
+    if result.returncode != 0:
+        raise StackError("the cloud-shaped release failed (its cause is printed above)")
+
+
 def up() -> None:
     started = time.monotonic()
     hostcheck.check()
@@ -124,6 +142,7 @@ def down() -> None:
     # The kubelet first, so it does not restart what the sweep kills.
     node.stop_all(layout, names)
     registry.stop(layout)
+    cloud.stop(layout)
     cleanup.sweep(layout)
     say("cluster stopped; its data is kept in " + str(layout.root))
 

@@ -35,17 +35,12 @@ def root(layout: Layout) -> Path:
 
 
 def ca_file(layout: Layout) -> Path:
-    return pki.service_ca_dir(layout) / "ca.crt"
+    return pki.service_ca_file(layout)
 
 
 def password(layout: Layout) -> str:
-    """Made once, kept beside the registry's data (0600), like a token in a CI secret."""
-    path = root(layout) / "password"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(16))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    """Kept beside the registry's data, like a token in a CI secret."""
+    return pki.made_once(root(layout) / "password", lambda: secrets.token_hex(16))
 
 
 def _config(layout: Layout, cert: Path, key: Path) -> dict[str, object]:
@@ -108,16 +103,9 @@ def ensure_running(layout: Layout) -> None:
         # Its tracing exporter would otherwise try an OTLP endpoint that is not there.
         env={"PATH": "/usr/bin:/bin", "OTEL_TRACES_EXPORTER": "none"},
     )
-    started = time.monotonic()
-    while time.monotonic() - started < 30:
-        if healthy(layout):
-            say(f"registry: serving https://{ADDRESS} ({time.monotonic() - started:.1f}s)")
-            return
-        if processes.read_pid(layout.run_dir, NAME) is None:
-            break
-        time.sleep(0.3)
     log = layout.log_dir / f"{NAME}.log"
-    raise StackError(f"the registry did not start (log: {log}):\n{processes.tail(log, 20)}")
+    took = processes.wait_healthy(NAME, layout.run_dir, log, lambda: healthy(layout), 30)
+    say(f"registry: serving https://{ADDRESS} ({took:.1f}s)")
 
 
 def stop(layout: Layout) -> None:

@@ -38,6 +38,7 @@ ORDER = [
     "test_scale",
     "test_rollout",
     "test_release",
+    "test_cloud_release",
     "test_recovery",
 ]
 

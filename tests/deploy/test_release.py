@@ -6,6 +6,7 @@ import ast
 import inspect
 import shlex
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -127,3 +128,13 @@ def test_the_deploy_is_gated_on_the_jobs_pr_yml_runs_in_the_merge_queue() -> Non
     assert args.command == "gate" and sorted(args.require) == sorted(pr["jobs"])
     assert deploy["jobs"]["gate"]["permissions"] == {"contents": "read", "checks": "read"}
     assert "gate" in deploy["jobs"]["build-push"]["needs"]
+
+
+def test_only_what_this_attempt_created_counts_as_its_cause() -> None:
+    """A failed migrations Job of an earlier attempt stays until helm replaces the hook;
+    the first cluster run after the failing-migration test stopped on it."""
+    since = datetime(2026, 12, 5, 18, 0, 0, tzinfo=UTC)
+    old = {"metadata": {"creationTimestamp": "2026-12-05T17:59:59Z"}}
+    new = {"metadata": {"creationTimestamp": "2026-12-05T18:00:00Z"}}
+    assert not release.created_since(old, since)
+    assert release.created_since(new, since)
