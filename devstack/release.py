@@ -102,14 +102,13 @@ def helm(target: Target, *args: str, check: bool = True) -> str:
     return _run(target, [target.helm, "--namespace", target.namespace, *args], check)
 
 
-def release_status(target: Target) -> str:
+def current(target: Target) -> tuple[int, str]:
+    """(revision, status) of the release as helm reports it; (0, "") before the first."""
     out = helm(target, "status", target.release, "-o", "json", check=False)
-    return json.loads(out)["info"]["status"] if out.strip() else ""
-
-
-def revision(target: Target) -> int:
-    out = helm(target, "status", target.release, "-o", "json", check=False)
-    return int(json.loads(out)["version"]) if out.strip() else 0
+    if not out.strip():
+        return 0, ""
+    status = json.loads(out)
+    return int(status["version"]), status["info"]["status"]
 
 
 def last_good_revision(target: Target) -> int | None:
@@ -127,7 +126,7 @@ def last_good_revision(target: Target) -> int | None:
 def clear_interrupted(target: Target) -> None:
     """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
     fails with "another operation is in progress": undo what it was doing."""
-    status = release_status(target)
+    _, status = current(target)
     if status == "pending-install":
         say(f"release {target.release} was left pending-install: uninstalling it")
         helm(target, "uninstall", target.release, "--wait")
@@ -276,7 +275,7 @@ def helm_upgrade_argv(target: Target) -> list[str]:
 
 
 def _upgrade(target: Target) -> None:
-    before = revision(target)
+    before, _ = current(target)
     say(f"helm upgrade --install {target.release} (revision {before} now), tag {target.tag}")
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -299,15 +298,15 @@ def _upgrade(target: Target) -> None:
     given_up = given_up_at is not None
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode == 0 and not given_up:
-        say(f"helm: revision {revision(target)} deployed in {time.monotonic() - started:.0f}s")
+        say(f"helm: revision {current(target)[0]} deployed in {time.monotonic() - started:.0f}s")
         return
     if not watch.logs:
         watch.collect_logs()
     clear_interrupted(target)
-    now = revision(target)
+    now, status = current(target)
     raise ReleaseError(
         f"the release of tag {target.tag} failed and was rolled back "
-        f"(revision {now} serves, status {release_status(target) or 'none'}).\n"
+        f"(revision {now} serves, status {status or 'none'}).\n"
         f"Cause:\n{watch.report()}\nhelm said: {output.strip()[-1500:]}"
     )
 

@@ -94,14 +94,8 @@ def create_topics(layout: Layout) -> None:
 
 
 def release_argv(kube: Kube, overlay_file: Path, tag: str, *extra: str) -> list[str]:
-    return [
-        "deploy", "--registry", registry.ADDRESS, "--tag", tag,
-        "-f", str(CLOUD_VALUES), "-f", str(overlay_file),
-        "--namespace", NAMESPACE, "--release", RELEASE,
-        "--kubeconfig", str(kube.layout.admin_kubeconfig),
-        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin),
-        "--ca-file", str(cloud.ca_file(kube.layout)), *extra,
-    ]  # fmt: skip
+    ca = ("--ca-file", str(cloud.ca_file(kube.layout)))
+    return app.release_argv(kube, NAMESPACE, [CLOUD_VALUES, overlay_file], tag, *ca, *extra)
 
 
 def prepare(kube: Kube, archives: dict[str, Path], tag: str, redis_image: str) -> Path:
@@ -120,14 +114,7 @@ def prepare(kube: Kube, archives: dict[str, Path], tag: str, redis_image: str) -
 def release(
     kube: Kube, overlay_file: Path, tag: str, *extra: str, capture: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "devstack.release",
-        *release_argv(kube, overlay_file, tag, *extra),
-    ]
-    env = {**kube.env, "PATH": "/usr/bin:/bin"}
-    return subprocess.run(argv, env=env, capture_output=capture, text=True, check=False)
+    return app.run_release(kube, release_argv(kube, overlay_file, tag, *extra), capture)
 
 
 def remove(kube: Kube) -> None:
