@@ -20,6 +20,7 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
         "APP_PORT": str(sidecar.app_port(cfg)),
         "APP_HOST": "127.0.0.1",
+        "APP_API_TOKEN": cfg.app_api_token,
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
         # Throttling counts shared through the stack's Redis, as replicas share them in the
         # chart. Sign-ups per address are generous here: the tests sign up hundreds of users
