@@ -113,6 +113,16 @@ class StackConfig:
             path.chmod(0o600)
         return path.read_text().strip()
 
+    @property
+    def redis_password(self) -> str:
+        """The stack's Redis password (the throttle's counts), made like the app API token."""
+        path = self.data_dir / "redis-password"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
 
 def load(env: dict[str, str] | None = None) -> StackConfig:
     env = dict(os.environ if env is None else env)

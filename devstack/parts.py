@@ -305,8 +305,13 @@ def create_topics(cfg: StackConfig) -> None:
 def start_redis(cfg: StackConfig) -> None:
     data = cfg.data_dir / "redis"
     data.mkdir(parents=True, exist_ok=True)
+    # The password goes in a 0600 file, not on the command line (`ps` shows that).
+    conf = data / "redis.conf"
+    conf.write_text(f"requirepass {cfg.redis_password}\n")
+    conf.chmod(0o600)
     argv = [
         str(provision.ensure_redis()),
+        str(conf),
         "--port", str(cfg.port("TODO_REDIS_PORT")),
         "--bind", "127.0.0.1",
         "--protected-mode", "yes",
@@ -324,14 +329,14 @@ def start_redis(cfg: StackConfig) -> None:
 def redis_healthy(cfg: StackConfig) -> bool:
     try:
         with socket.create_connection(("127.0.0.1", cfg.port("TODO_REDIS_PORT")), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
+            s.sendall(f"AUTH {cfg.redis_password}\r\nPING\r\n".encode())
+            return b"+PONG" in s.recv(64)
     except OSError:
         return False
 
 
 def redis_url(cfg: StackConfig) -> str:
-    return f"redis://127.0.0.1:{cfg.port('TODO_REDIS_PORT')}/0"
+    return f"redis://:{cfg.redis_password}@127.0.0.1:{cfg.port('TODO_REDIS_PORT')}/0"
 
 
 # --- Dapr -------------------------------------------------------------------------------

@@ -51,3 +51,9 @@ def test_the_web_app_counts_in_redis(stack: StackConfig) -> None:
     assert resp.status_code == 401
     store = redis.Redis.from_url(parts.redis_url(stack))
     assert list(store.scan_iter(match=f"*sign_in:account:{email}*")), "no count in Redis"
+
+
+def test_the_stacks_redis_wants_its_password(stack: StackConfig) -> None:
+    anonymous = redis.Redis(host="127.0.0.1", port=stack.port("TODO_REDIS_PORT"))
+    with pytest.raises(redis.AuthenticationError):
+        anonymous.ping()
