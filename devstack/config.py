@@ -22,6 +22,7 @@ PORTS: dict[str, int] = {
     "TODO_SCHEDULER_METRICS_PORT": 15008,
     "TODO_SCHEDULER_ETCD_CLIENT_PORT": 12379,
     "TODO_SCHEDULER_ETCD_PEER_PORT": 12380,
+    "TODO_REDIS_PORT": 16379,
     "TODO_WEB_PORT": 13000,
     "TODO_WEB_DAPR_HTTP_PORT": 13500,
     "TODO_WEB_DAPR_GRPC_PORT": 13501,
@@ -109,6 +110,16 @@ class StackConfig:
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def redis_password(self) -> str:
+        """The stack's Redis password (the throttle's counts), made like the app API token."""
+        path = self.data_dir / "redis-password"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
             path.chmod(0o600)
         return path.read_text().strip()
 
