@@ -428,3 +428,27 @@ def test_the_local_redis_requires_the_password_the_web_app_gets_from_the_secret(
     plain = documents(render("values-cloud.yaml", "--set", "web.redisUrl=redis://r:6379"))
     env = find(plain, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
     assert "REDIS_PASSWORD" not in [e["name"] for e in env["env"]]
+
+
+def test_the_web_app_knows_its_public_https_origin_and_its_proxy(render):
+    """Behind the cloud's Ingress: PUBLIC_URL is https://<host> (CORS origin, __Host- Secure
+    cookie, HSTS), the client address comes from Traefik's X-Forwarded-For, and the
+    throttling counts go to the replicas' shared Redis."""
+    redis = ("--set", "web.redisUrl=rediss://default:$(REDIS_PASSWORD)@r.example.com:6380")
+    cloud = find(documents(render("values-cloud.yaml", *redis)), "Deployment", "todo-web")
+    env = {
+        e["name"]: e.get("value") for e in cloud["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["PUBLIC_URL"] == "https://todo.example.com"
+    assert env["TRUSTED_PROXY_HOPS"] == "1"
+    assert env["THROTTLE_STORAGE_URL"] == "$(REFLEX_REDIS_URL)"
+    names = list(env)
+    assert (
+        names.index("REDIS_PASSWORD")
+        < names.index("REFLEX_REDIS_URL")
+        < names.index("THROTTLE_STORAGE_URL")
+    )
+    # The local values: plain HTTP on the web's own LoadBalancer, no proxy to trust.
+    local = find(documents(render("values-local.yaml")), "Deployment", "todo-web")
+    local_env = {e["name"] for e in local["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert not {"PUBLIC_URL", "TRUSTED_PROXY_HOPS"} & local_env

@@ -58,6 +58,17 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 
 {{/* A value read from the one existing Secret the chart references. */}}
+{{/* Where users reach the app: web.publicUrl, else https://<ingress host> when the Ingress
+has TLS, else nothing (the app then takes its origin from the request's Host). */}}
+{{- define "todo.publicUrl" -}}
+{{- $ingress := .Values.web.ingress }}
+{{- if .Values.web.publicUrl }}
+{{- .Values.web.publicUrl }}
+{{- else if and $ingress.enabled (or $ingress.clusterIssuer $ingress.tlsSecretName) }}
+{{- printf "https://%s" $ingress.host }}
+{{- end }}
+{{- end }}
+
 {{- define "todo.secretEnv" -}}
 - name: {{ .key }}
   valueFrom:
