@@ -194,8 +194,10 @@ def effect_of(case: Case, world: World) -> dict[str, Any]:
 
 def matches(case: Case, got: dict[str, Any]) -> bool:
     wanted = {k: v for k, v in case.expected.items() if k != "zone"}
-    if wanted.get("do") in ("none", "ask"):
-        return got.get("do") == wanted["do"]
+    if wanted.get("do") == "none":  # "cancel" with nothing pending is a "no": no change
+        return got.get("do") in ("none", "deny", "confirm", "help")
+    if wanted.get("do") == "ask":
+        return got.get("do") == "ask"
     for key, value in wanted.items():
         have = got.get(key)
         if key == "tags" and have is not None:

@@ -19,8 +19,9 @@ from dateutil.relativedelta import relativedelta
 
 from todo_core.language.dates import context
 from todo_core.language.recurrence import take_repeat
+from todo_core.language.spelling import correct
 from todo_core.language.task_phrase import ParsedTask, parse_task
-from todo_core.language.text import Phrase, check_length
+from todo_core.language.text import MAX_CHARS, Phrase, check_length
 from todo_core.language.words import NUMBER, ORDINAL_WORDS, number
 from todo_core.models import Priority, Status
 from todo_core.timezones import get_zone
@@ -184,6 +185,9 @@ def parse_command(text: str, time_zone: str, now: datetime) -> Command:
     """The intent of one chat message (the original casing is kept for titles)."""
     check_length(text)
     original = _clean(text)
+    corrected = correct(original)[0]
+    # "tmr" → "tomorrow" lengthens the text; a text already at the cap is read as typed.
+    original = corrected if len(corrected) <= MAX_CHARS else original
     lower = original.lower()
     for check in (_simple, _edits, _add, _listing):
         command = check(original, lower, time_zone, now)
