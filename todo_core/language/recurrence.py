@@ -152,12 +152,21 @@ def _every_unit(match: re.Match[str], _: Context) -> Repeat | None:
     return Repeat(_with_interval(parts, interval))
 
 
+# A row per word: the repetition it says.
+ADVERBS = {
+    "daily": {"FREQ": "DAILY"}, "nightly": {"FREQ": "DAILY"}, "weekly": {"FREQ": "WEEKLY"},
+    "fortnightly": {"FREQ": "WEEKLY", "INTERVAL": "2"},
+    "biweekly": {"FREQ": "WEEKLY", "INTERVAL": "2"}, "monthly": {"FREQ": "MONTHLY"},
+    "quarterly": {"FREQ": "MONTHLY", "INTERVAL": "3"}, "yearly": {"FREQ": "YEARLY"},
+    "annually": {"FREQ": "YEARLY"},
+    # "every morning": daily; the part of the day is left for the time rules to read.
+    "every": {"FREQ": "DAILY"}, "each": {"FREQ": "DAILY"},
+    "every quarter": {"FREQ": "MONTHLY", "INTERVAL": "3"},
+}  # fmt: skip
+
+
 def _adverb(match: re.Match[str], _: Context) -> Repeat:
-    word = match.group("adv")
-    if word in ("fortnightly", "biweekly"):
-        return Repeat({"FREQ": "WEEKLY", "INTERVAL": "2"})
-    freq = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}.get(word, "YEARLY")
-    return Repeat({"FREQ": freq})
+    return Repeat(dict(ADVERBS[" ".join(match.group("adv").split())]))
 
 
 def _plural_days(match: re.Match[str], _: Context) -> Repeat:
@@ -206,7 +215,11 @@ _RULES = [
         rf"(?:\s+on\s+(?P<days>{_DAYS}))?\b",
         _every_unit,
     ),
-    (r"\b(?P<adv>daily|weekly|fortnightly|biweekly|monthly|yearly|annually)\b", _adverb),
+    (
+        r"\b(?P<adv>daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually"
+        r"|every\s+quarter|(?:every|each)(?=\s+(?:morning|afternoon|evening|night)\b))\b",
+        _adverb,
+    ),
     (
         rf"\b(?:on\s++)?(?P<days>{_PLURAL_DAYS}(?:\s*+(?:,|and|&)\s*+{_PLURAL_DAYS})*+)\b",
         _plural_days,

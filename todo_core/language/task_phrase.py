@@ -35,11 +35,15 @@ from todo_core.timezones import get_zone, to_utc_lenient
 
 ChipKind = Literal["due", "repeat", "priority", "tag", "reminder"]
 
-_TAG = re.compile(r"(?<![\w#&])#(?P<tag>\w[\w-]{0,39})(?![\w-])")
+# "#work", and Todoist's labels "@home" (never an address: pam@example.com).
+_TAG = re.compile(
+    r"(?<![\w#&])#(?P<tag>\w[\w-]{0,39})(?![\w-])|(?<![\w@.])@(?P<label>[^\W\d_][\w-]{0,39})(?![\w.@-])"
+)
 _REMIND = r"(?:and\s+)?(?:remind\s+me|with\s+(?:a\s+)?reminder|reminder)"
 _REMIND_BEFORE = re.compile(
-    rf"\b{_REMIND}\s+(?P<n>{NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?)\s+"
-    r"(?:before|early|earlier|ahead)\b"
+    rf"\b{_REMIND}\s+(?:(?P<half>half\s+an\s+hour)|the\s+(?P<the>day|night|week)"
+    rf"|(?P<n>{NUMBER})\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w))\s+"
+    r"(?:before|early|earlier|ahead|prior)\b"
 )
 _REMIND_AT = re.compile(rf"\b{_REMIND}\s+(?=at\s|@)")
 _REMIND_FLAG = re.compile(
@@ -118,7 +122,9 @@ def parse_task(text: str, time_zone: str, now: datetime) -> ParsedTask:
 def _take_tags(phrase: Phrase, chips: list[Chip]) -> list[str]:
     tags: list[str] = []
     for match in phrase.find(_TAG):
-        tag = match.group("tag").lower()
+        tag = (match.group("tag") or match.group("label")).lower()
+        if tag.isdigit():
+            continue  # "issue #42" names an issue, not a tag
         phrase.take(match.start(), match.end())
         if tag not in tags:
             tags.append(tag)
@@ -148,8 +154,12 @@ class _Reminder:
 
 def _take_reminder(phrase: Phrase, ctx: Context) -> _Reminder | None:
     for match in phrase.find(_REMIND_BEFORE):
-        unit = match.group("unit")
-        minutes = number(match.group("n")) * _UNIT_MINUTES[unit[0]]
+        if match.group("half"):
+            minutes = 30
+        elif match.group("the"):
+            minutes = {"day": 1440, "night": 1440, "week": 10080}[match.group("the")]
+        else:
+            minutes = number(match.group("n")) * _UNIT_MINUTES[match.group("unit")[0]]
         phrase.take(match.start(), match.end())
         return _Reminder({"kind": "before", "minutes": minutes}, ((match.start(), match.end()),))
     for match in phrase.find(_REMIND_AT):
