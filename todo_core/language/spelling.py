@@ -2,8 +2,9 @@
 before any rule runs. Only words the rules read are corrected, and only when the slip is
 unambiguous: a word of five letters or more within one edit (insert, delete, substitute or
 swap two neighbours) of exactly one keyword, or a four-letter word with two neighbours
-swapped ("jnue"). Real words that sit one edit from a keyword ("match" / "march", "sundae"
-/ "sunday", "ever" / "every") are never touched; nor are words inside quotes.
+swapped ("jnue") or a letter left out of a longer keyword ("weks"). Real words that sit one
+edit from a keyword ("match" / "march", "sundae" / "sunday", "ever" / "every") are never
+touched; nor are words inside quotes.
 
 `correct` returns the corrected text and, for each of its characters, the position in the
 original it came from, so what the parser recognised can be shown on the words typed.
@@ -27,7 +28,7 @@ KEYWORDS = frozenset(
         "months", "minutes", "hours", "days", "day", "daily", "weekly", "monthly", "yearly", "next",
         "priority", "urgent", "important", "remind", "reminder", "before",
         "complete", "completed", "delete", "remove", "reschedule", "postpone", "rename",
-        "snooze", "overdue", "tasks", "show",
+        "snooze", "overdue", "tasks", "show", "move", "high", "medium",
     }
 )  # fmt: skip
 # Slang and run-together spellings people type for a keyword phrase.
@@ -38,8 +39,8 @@ ALIASES = {
 }  # fmt: skip
 # Real words one edit away from a keyword: they mean themselves.
 REAL_WORDS = frozenset(
-    "match marsh sundae sundry ever even mode more mover remote remover monthy tusks "
-    "masks weeds shot shoe snooker deleted removed".split()
+    "match marsh sundae sundry ever even mode more mover remote remover monthy tusks masks "
+    "weeds shot shoe snooker deleted removed task hour movie moved hight very ours moth".split()
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _QUOTED = re.compile(r"\"[^\"]*\"|“[^”]*”")
@@ -56,8 +57,8 @@ def keyword_for(word: str) -> str | None:
     limit = 1
     near = [k for k in KEYWORDS if abs(len(k) - len(lower)) <= limit]
     near = [k for k in near if OSA.distance(lower, k, score_cutoff=limit) <= limit]
-    if len(lower) == 4:  # short words: only two neighbours swapped, same letters
-        near = [k for k in near if len(k) == 4 and sorted(k) == sorted(lower)]
+    if len(lower) == 4:  # short words: two neighbours swapped, or a letter left out
+        near = [k for k in near if sorted(k) == sorted(lower) or len(k) == 5]
     return near[0] if len(near) == 1 else None
 
 

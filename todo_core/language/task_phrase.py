@@ -207,7 +207,7 @@ def _due(when: When, repeat: Repeat | None, ctx: Context) -> datetime | None:
         return when.resolve(ctx)
     if when.day is not None and (when.day.day is not None or when.day.exact is not None):
         return when.resolve(ctx)  # "every week starting Monday": the user chose the start
-    at = _time_of(when)
+    at = _time_of(when, repeat.at or DEFAULT_TIME)
     if repeat.on_date is not None:
         return _yearly_due(repeat.on_date, at, ctx)
     return _first_occurrence(repeat, at, ctx)
@@ -221,11 +221,11 @@ def _has_time(when: When) -> bool:
     return day is not None and (day.exact is not None or (day.at is not None and not day.soft_time))
 
 
-def _time_of(when: When) -> time:
+def _time_of(when: When, default: time = DEFAULT_TIME) -> time:
     for found in (when.at, when.day):
         if found is not None and found.at is not None:
             return found.at
-    return DEFAULT_TIME
+    return default
 
 
 def _aware(day: date, at: time, ctx: Context) -> datetime:

@@ -43,6 +43,7 @@ def number(word: str) -> int:
     word = " ".join(word.split())
     return int(word) if word.isdigit() else SMALL_NUMBERS[word]
 
+
 # What people put before a task that is not part of it ("I need to call the bank"): a row
 # per phrase, longest first when matched. Chat reads them as "add"; titles drop them.
 TITLE_LEADS = (
@@ -51,10 +52,14 @@ TITLE_LEADS = (
     "i need to", "i have to", "i must", "i should", "i gotta", "need to", "have to",
     "remember to", "gotta", "todo:", "to-do:", "to do:",
 )  # fmt: skip
-LEAD = "(?:" + "|".join(
-    re.escape(lead).replace(r"\ ", r"\s+").replace("'", "'?")
-    for lead in sorted(TITLE_LEADS, key=len, reverse=True)
-) + ")"
+LEAD = (
+    "(?:"
+    + "|".join(
+        re.escape(lead).replace(r"\ ", r"\s+").replace("'", "'?")
+        for lead in sorted(TITLE_LEADS, key=len, reverse=True)
+    )
+    + ")"
+)
 
 
 def strip_lead(title: str) -> str:

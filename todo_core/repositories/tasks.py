@@ -203,6 +203,33 @@ async def update_task(
     return task
 
 
+def snoozed_reminder(until: datetime) -> dict[str, Any]:
+    """A reminder moved to `until` (aware), in TaskUpdate's input shape."""
+    return {"kind": "at", "at": until.isoformat(), "snoozed": True}
+
+
+async def snooze_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    until: datetime,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Move the task's reminder to `until` (aware): the same path as a PATCH of its reminder
+    (version guard, task.updated + reminder.scheduled in the outbox, the worker's Job).
+    NotFound, StaleVersion, or ValidationError naming `reminder`."""
+    task = await get_task(session, user_id, task_id)
+    if task is None:
+        raise NotFound(str(task_id))
+    zone = await _user_zone(session, user_id)
+    changes = TaskUpdate.model_validate(
+        {"version": expected_version, "reminder": snoozed_reminder(until)},
+        context={"time_zone": zone},
+    )
+    return await update_task(session, user_id, task_id, changes, now)
+
+
 async def _bump(session: AsyncSession, task: Task, now: datetime) -> None:
     """Every change makes a new version; flushed so its snapshot and events see it."""
     task.version += 1

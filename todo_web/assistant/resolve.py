@@ -5,10 +5,12 @@ One id acts; several ask with numbered choices; none changes nothing (`reason` s
 Groups ("all overdue tasks") are a database query and stay in the engine.
 """
 
+import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from uuid import UUID
 
-from todo_core.language import Command, ParsedTask
+from todo_core.language import Command, ParsedTask, parse_task
 from todo_core.language.intents import Target
 from todo_core.models import Status
 from todo_core.repositories.tasks import TaskName
@@ -43,7 +45,39 @@ def resolve_words(
             return Resolution(reason="Which task do you mean?")
         return Resolution(ids=[UUID(last_task)])
     words = target.text or ""
-    found = candidates(words, names, _PREFER.get(command.intent, Status.OPEN))
-    if not found:
-        return Resolution(reason=f"I couldn't find a task called “{words}”; nothing changed.")
-    return Resolution(ids=[n.id for n in found])
+    prefer = _PREFER.get(command.intent, Status.OPEN)
+    for reading in _readings(words, target.alternatives):
+        found = candidates(reading, names, prefer)
+        if found:
+            return Resolution(ids=[n.id for n in found])
+    if command.fallback is not None:
+        # "finish the slides by Monday" with no task called "slides": a new task.
+        return Resolution(add=command.fallback)
+    return Resolution(reason=f"I couldn't find a task called “{words}”; nothing changed.")
+
+
+_ANY_ZONE, _ANY_NOW = "UTC", datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _readings(words: str, alternatives: tuple[str, ...]) -> list[str]:
+    """The words as said, other readings, then without a date ("the report by friday")."""
+    return list(dict.fromkeys(w for w in (words, *alternatives, _without_date(words)) if w))
+
+
+_DANGLING = re.compile(r"\s+(?:by|on|at|due|for|before|until)$", re.IGNORECASE)
+
+
+def _without_date(words: str) -> str:
+    """The words minus the date or time in them (only that: "quarterly" stays a word)."""
+    if not words:
+        return ""
+    parsed = parse_task(words, _ANY_ZONE, _ANY_NOW)
+    spans = sorted(span for chip in parsed.chips if chip.kind == "due" for span in chip.spans)
+    if not spans:
+        return ""
+    kept, last = [], 0
+    for start, end in spans:
+        kept.append(words[last:start])
+        last = max(last, end)
+    kept.append(words[last:])
+    return _DANGLING.sub("", " ".join("".join(kept).split()))
