@@ -223,10 +223,9 @@ async def snooze_task(
     if task is None:
         raise NotFound(str(task_id))
     zone = await _user_zone(session, user_id)
-    changes = TaskUpdate.model_validate(
-        {"version": expected_version, "reminder": snoozed_reminder(until)},
-        context={"time_zone": zone},
-    )
+    version = task.version if expected_version is None else expected_version
+    body = {"version": version, "reminder": snoozed_reminder(until)}
+    changes = TaskUpdate.model_validate(body, context={"time_zone": zone})
     return await update_task(session, user_id, task_id, changes, now)
 
 
