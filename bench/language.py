@@ -1,9 +1,10 @@
 """The phrase corpus's accuracy per kind (tests/language/corpus.yaml, issue 23): the share of
-phrases whose effect is what the person meant, run in-process at the corpus's frozen clock.
-No stack needed; the figures are percentages, not times."""
+phrases whose effect is what the person meant, run in-process at the corpus's frozen clock;
+and the held-out set (tests/language/heldout.yaml), written after the grammar grew and never
+tuned against. No stack needed; the figures are percentages, not times."""
 
 from bench.stats import Figure
-from tests.language.corpus import score
+from tests.language.corpus import HELD_OUT, score
 
 
 def corpus_accuracy() -> list[Figure]:
@@ -31,6 +32,18 @@ def corpus_accuracy() -> list[Figure]:
                 value=100 * result.accuracy(kind),
             )
         )
+    held_out = score(HELD_OUT)
+    figures.append(
+        Figure(
+            "corpus_held_out",
+            f"Language corpus, held out (never tuned against; {sum(held_out.total.values())})",
+            "%",
+            "—",
+            "—",
+            value=100 * held_out.accuracy(),
+            notes=["per kind:\n" + held_out.table()],
+        )
+    )
     misses = [f"[{c.kind}] {c.phrase!r}" for c, _ in result.misses]
     if misses:
         figures[0].notes.append("misses: " + "; ".join(misses))

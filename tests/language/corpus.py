@@ -24,6 +24,8 @@ from todo_web.assistant.conversations import Conversation
 from todo_web.assistant.resolve import Resolution, resolve_words
 
 CORPUS = Path(__file__).with_name("corpus.yaml")
+# Phrases written after the grammar grew, never tuned against: reported, not gated.
+HELD_OUT = Path(__file__).with_name("heldout.yaml")
 # Intents that change no task and ask nothing ("cancel" with nothing pending is a "no").
 QUIET = {"unknown", "help", "deny", "confirm", "list", "select", "undo"}
 EDITS = {
@@ -75,8 +77,9 @@ def _task(row: dict[str, Any], zone: ZoneInfo, user_id: UUID) -> Task:
     )
 
 
-@lru_cache(maxsize=1)
-def load() -> World:
+@lru_cache(maxsize=2)
+def load(cases: Path = CORPUS) -> World:
+    """The world of corpus.yaml with the cases of `cases` (corpus.yaml or heldout.yaml)."""
     data = yaml.safe_load(CORPUS.read_text(encoding="utf-8"))
     zone = ZoneInfo(data["clock"]["zone"])
     user_id = uuid5(NAMESPACE_URL, "corpus-user")
@@ -90,7 +93,8 @@ def load() -> World:
     )
     world.last_list = [str(world.by_title(t).id) for t in data["last_list"]]
     world.last_task = str(world.by_title(data["last_task"]).id)
-    world.cases = [Case(kind, phrase, dict(expected)) for kind, phrase, expected in data["cases"]]
+    rows = yaml.safe_load(cases.read_text(encoding="utf-8"))["cases"]
+    world.cases = [Case(kind, phrase, dict(expected)) for kind, phrase, expected in rows]
     return world
 
 
@@ -234,8 +238,8 @@ class Score:
         return "\n".join(rows)
 
 
-def score() -> Score:
-    world = load()
+def score(cases: Path = CORPUS) -> Score:
+    world = load(cases)
     result = Score()
     for case in world.cases:
         got = effect_of(case, world)
@@ -250,7 +254,7 @@ def score() -> Score:
 if __name__ == "__main__":
     import sys
 
-    outcome = score()
+    outcome = score(HELD_OUT if "--held-out" in sys.argv else CORPUS)
     if "-v" in sys.argv:
         for case, got in outcome.misses:
             print(f"[{case.kind}] {case.phrase!r}\n   want {case.expected}\n   got  {got}")
