@@ -106,3 +106,16 @@ def test_the_models_snooze_tool_reads_as_a_snooze() -> None:
     named = parse_command(tool.command('{"task": "the dentist", "when": "until 5pm"}'), ZONE, NOW)
     assert named.intent == "snooze" and named.target.text == "dentist"
     assert named.due is not None and named.due.hour == 17
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("all done", "unknown"), ("cancel that", "deny"), ("forget it", "deny"),
+     ("forget about the car service", "delete"), ("move it", "move"),
+     ("what have I finished?", "list"), ("I need to call the bank", "add")],
+)  # fmt: skip
+def test_phrases_that_look_like_a_change_but_are_not_one(message: str, intent: str) -> None:
+    command = parse_command(message, ZONE, NOW)
+    assert command.intent == intent
+    if message == "move it":  # no date: it asks when instead of moving by a day
+        assert command.notes and command.due is None and command.shift is None

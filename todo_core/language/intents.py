@@ -104,8 +104,8 @@ _YES = re.compile(
     r"(?:\s+(?:please|thanks|thank you|do it|go ahead|delete it|sure|yes))?$"
 )
 _NO = re.compile(
-    r"^(?:no|n|nope|nah|cancel|stop|don'?t|never\s*mind|abort|keep it)"
-    r"(?:\s+(?:thanks|thank you|don'?t|keep it|cancel|wait))?$"
+    r"^(?:no|n|nope|nah|cancel|stop|don'?t|never\s*mind|abort|keep it|forget it"
+    r"|forget about it)(?:\s+(?:thanks|thank you|don'?t|keep it|cancel|wait|that|it))?$"
 )
 _HELP = re.compile(r"^(?:help|\?|what can you do|how does (?:this|it) work|commands|hi|hello)\b")
 _UNDO = re.compile(
@@ -313,6 +313,8 @@ def _complete(m: re.Match[str], original: str, tz: str, now: datetime) -> Comman
     if m.group("t3") and _QUESTION.match(m.group("t3")):
         return None  # "what have I finished?" asks for a list
     target = target_of(_span(m, original, "t", "t2", "t3"))
+    if m.group("t3") and target.group is not None:
+        return None  # "all done" says the person is finished, not which tasks are
     return Command("complete", target=target, fallback=_fallback(original, tz, now))
 
 
