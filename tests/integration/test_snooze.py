@@ -73,6 +73,9 @@ def test_snooze_until_a_wall_clock_time_and_the_guards(stack: StackConfig) -> No
         assert field in bad.json()["error"]["fields"], (body, bad.json())
     both = api.post(f"/api/tasks/{task['id']}/snooze", json={"minutes": 5, "until": wall})
     assert both.status_code == 422
+    assert api.post(f"/api/tasks/{task['id']}/complete").status_code == 200
+    done = api.post(f"/api/tasks/{task['id']}/snooze", json={"minutes": 5})
+    assert done.status_code == 409 and done.json()["error"]["code"] == "task_done"
     missing = api.post(
         "/api/tasks/00000000-0000-0000-0000-000000000000/snooze", json={"minutes": 5}
     )

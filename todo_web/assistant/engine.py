@@ -329,6 +329,8 @@ class Engine:
         if intent == "move":
             return {"due": self._moved(command, task).isoformat()}
         if intent == "snooze":
+            if task.status != Status.OPEN:
+                raise _say(f"“{task.title}” is done; its reminder won't go off. Nothing changed.")
             return {"reminder": snoozed_reminder(command.due or self.now)}
         if intent == "rename":
             return {"title": command.title}
