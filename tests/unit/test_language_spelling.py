@@ -51,3 +51,15 @@ def test_the_source_map_has_one_entry_per_corrected_character() -> None:
     assert fixed == "gym every monday"
     assert len(sources) == len(fixed)
     assert all(0 <= i < len("gym evry mondy") for i in sources)
+
+
+@pytest.mark.parametrize(
+    ("text", "at"),
+    [("call at half past 2pm", "14:30"), ("ring the bank at quarter to five", "16:45"),
+     ("tea at quarter past 4", "16:15"), ("lunch at quarter to one", "12:45"),
+     ("standup half past 10am", "10:30")],
+)  # fmt: skip
+def test_half_past_and_quarter_to(text: str, at: str) -> None:
+    parsed = parse_task(text, ZONE, NOW)
+    assert parsed.due is not None and f"{parsed.due:%H:%M}" == at
+    assert "past" not in parsed.title and "quarter" not in parsed.title

@@ -299,6 +299,24 @@ def _bare_hour(match: re.Match[str], _: Context) -> Found | None:
     return Found(match.start(), match.end(), at=at, bare=True)
 
 
+# "half past two", "quarter to five": minutes from the hour, a row per phrase.
+PAST_TO = {"half past": 30, "quarter past": 15, "quarter to": -15}
+_HOUR_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+               "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+
+
+def _past_to(match: re.Match[str], _: Context) -> Found | None:
+    word = match.group("h")
+    hour = int(word) if word.isdigit() else _HOUR_WORDS[word]
+    offset = PAST_TO[" ".join(match.group("rel").split())]
+    hour = (hour - 1 or 12) if offset < 0 else hour  # "quarter to one" is 12:45
+    if match.group("ap"):
+        at = _clock(hour % 12 or 12, offset % 60, match.group("ap"))
+    else:  # like "at 5": the afternoon for 1-6
+        at = time(hour + 12 if 1 <= hour <= 6 else hour % 24, offset % 60)
+    return Found(match.start(), match.end(), at=at) if at else None
+
+
 def _named_time(match: re.Match[str], _: Context) -> Found:
     return Found(match.start(), match.end(), at=NAMED_TIMES[" ".join(match.group("name").split())])
 
@@ -309,6 +327,15 @@ def _part_of_day(match: re.Match[str], _: Context) -> Found:
 
 
 TIME_RULES: list[Rule] = [
+    # first: "half past 2pm" holds a time the am/pm rule would read alone
+    (
+        re.compile(
+            r"\b(?:at\s+|by\s+)?(?P<rel>half\s+past|quarter\s+past|quarter\s+to)\s+"
+            r"(?P<h>1[0-2]|[1-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+            r"(?:\s*(?P<ap>am|pm))?\b"
+        ),
+        _past_to,
+    ),
     (
         re.compile(
             r"(?:\b(?:at|by|from)\s+|@\s*|\b)(?P<h>\d{1,2})(?:[:.](?P<m>[0-5]\d))?\s*"
@@ -397,17 +424,22 @@ def _first(phrase: Phrase, rules: list[Rule], ctx: Context) -> Found | None:
 
 
 _BEFORE = re.compile(r"\bbefore\s+")
+_END_OF = re.compile(r"(?:the\s+)?end\s+of\b|eo[dwm]\b")
 
 
 def _before(phrase: Phrase, ctx: Context) -> Found | None:
     """ "before friday": the end of the day before it (a deadline, not an appointment)."""
     for match in phrase.find(_BEFORE):
-        found = leading_day(phrase.work[match.end() :], ctx)
+        rest = phrase.work[match.end() :]
+        found = leading_day(rest, ctx)
         if found is not None:
             day, length = found
-            phrase.take(match.start(), match.end() + length)
             end = match.end() + length
-            return Found(match.start(), end, day=day - timedelta(days=1), at=END_OF_DAY)
+            phrase.take(match.start(), end)
+            # "before the end of the month" is a deadline on its last day, not the day before
+            if not _END_OF.match(rest):
+                day -= timedelta(days=1)
+            return Found(match.start(), end, day=day, at=END_OF_DAY)
     return None
 
 

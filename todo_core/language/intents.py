@@ -527,10 +527,13 @@ _FILTER_DUE = [
 ]
 
 
-_NOT_TAGS = r"(?!(?:today|tonight|tomorrow|this|next|the|me|now|later)\b)"
+_NOT_TAGS = (
+    r"(?!(?:today|tonight|tomorrow|this|next|the|me|now|later|open|done|all|overdue|high"
+    r"|low|medium|completed|finished|remaining|pending|upcoming|current|other|own)\b)"
+)
 _FILTER_TAG = re.compile(
     r"#([\w-]{1,40})|\btagged\s+(?:with\s+)?([\w-]{1,40})"
-    rf"|\bmy\s+{_NOT_TAGS}([\w-]{{1,40}})\s+list\b|\bfor\s+{_NOT_TAGS}([a-z][\w-]{{0,39}})$"
+    rf"|\bmy\s+{_NOT_TAGS}([\w-]{{1,40}})\s+(?:list|tasks|todos)\b|\bfor\s+{_NOT_TAGS}([a-z][\w-]{{0,39}})$"
 )
 
 

@@ -161,6 +161,8 @@ ADVERBS = {
     "quarterly": {"FREQ": "MONTHLY", "INTERVAL": "3"}, "yearly": {"FREQ": "YEARLY"},
     "annually": {"FREQ": "YEARLY"},
     "every quarter": {"FREQ": "MONTHLY", "INTERVAL": "3"},
+    "once a day": {"FREQ": "DAILY"}, "once a week": {"FREQ": "WEEKLY"},
+    "once a month": {"FREQ": "MONTHLY"}, "once a year": {"FREQ": "YEARLY"},
 }  # fmt: skip
 
 
@@ -191,6 +193,7 @@ _RULES = [
     (
         rf"\b(?:{_EVERY}last\s+day(?:{_OF_MONTH})?"
         r"|(?:on\s+)?the\s+last\s+day\s+of\s+(?:the\s+month\s+)?(?:every|each)\s+month"
+        r"|(?:at\s+)?the\s+end\s+of\s+(?:every|each)\s+month"
         rf"|(?:monthly|{_EVERY}month)\s+on\s+the\s+last\s+day)\b",
         _last_day,
     ),
@@ -224,7 +227,7 @@ _RULES = [
     ),
     (
         r"\b(?P<adv>daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually"
-        r"|every\s+quarter)\b|\b(?:every|each)\s+(?P<part>morning|afternoon|evening|night)\b",
+        r"|every\s+quarter|once\s+a\s+(?:day|week|month|year))\b|\b(?:every|each)\s+(?P<part>morning|afternoon|evening|night)\b",
         _adverb,
     ),
     (

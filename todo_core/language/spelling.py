@@ -34,7 +34,8 @@ KEYWORDS = frozenset(
 # Slang and run-together spellings people type for a keyword phrase.
 ALIASES = {
     "tonite": "tonight", "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow",
-    "2morrow": "tomorrow", "nxt": "next", "everyday": "every day", "evry": "every",
+    "2morrow": "tomorrow", "tommorow": "tomorrow", "tomorow": "tomorrow", "nxt": "next",
+    "everyday": "every day", "evry": "every",
     "wknd": "weekend", "mins": "minutes", "hrs": "hours", "prio": "priority", "dya": "day",
 }  # fmt: skip
 # Real words one edit away from a keyword: they mean themselves.
