@@ -1,7 +1,7 @@
 """The phrase corpus's accuracy per kind (tests/language/corpus.yaml, issue 23): the share of
 phrases whose effect is what the person meant, run in-process at the corpus's frozen clock;
-and the held-out set (tests/language/heldout.yaml), written after the grammar grew and never
-tuned against. No stack needed; the figures are percentages, not times."""
+and the held-out set (tests/language/heldout.yaml), written after the grammar grew (87.8 %
+on its first run; see its header). No stack needed; the figures are percentages, not times."""
 
 from bench.stats import Figure
 from tests.language.corpus import HELD_OUT, score
@@ -36,7 +36,7 @@ def corpus_accuracy() -> list[Figure]:
     figures.append(
         Figure(
             "corpus_held_out",
-            f"Language corpus, held out (never tuned against; {sum(held_out.total.values())})",
+            f"Language corpus, held out (first run 87.8 %; {sum(held_out.total.values())})",
             "%",
             "—",
             "—",
