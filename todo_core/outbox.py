@@ -22,6 +22,7 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
+from opentelemetry.trace import SpanKind
 from sqlalchemy import Exists, Integer, bindparam, delete, exists
 from sqlalchemy.orm import aliased
 from sqlmodel import select
@@ -30,6 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_core.db import SessionFactory
 from todo_core.events import Event, to_json_dict, topic_of
 from todo_core.models import OutboxMessage, utcnow
+from todo_core.telemetry import continued_span, current_traceparent
 
 _ERROR_MAX = 1000
 
@@ -94,6 +96,7 @@ async def add_events(session: AsyncSession, events: Iterable[Event]) -> list[Out
             event_id=event.event_id,
             partition_key=event.partition_key,
             payload=to_json_dict(event),
+            traceparent=current_traceparent(),
         )
         for event in events
     ]
@@ -138,7 +141,9 @@ async def _publish_row(
     """Publish one row and record the outcome; False if it failed."""
     row.attempts += 1
     try:
-        await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
+        # In the trace of the request that wrote the row: daprd's produce continues it.
+        with continued_span(f"outbox publish {row.topic}", row.traceparent, SpanKind.PRODUCER):
+            await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
     except Exception as exc:  # any broker-path failure is retried later
         row.last_error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
         row.available_at = now + backoff.delay(row.attempts)

@@ -29,6 +29,7 @@ from google.protobuf.json_format import MessageToDict
 from loguru import logger
 
 from todo_core.events import dead_letter_topic
+from todo_core.metrics import DEAD_LETTERED
 from worker.dispatch import Dispatcher, JobHandler, TopicHandler
 from worker.outcome import Answer, describe
 
@@ -93,7 +94,8 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
     ) -> pb.TopicEventBulkResponse:
         handler = await self._topic_handler(request.pubsub_name, request.topic, context)
         data = [_entry_data(entry) for entry in request.entries]
-        answers = await self._dispatcher.handle_batch(request.topic, handler, data)
+        parents = [_traceparent(entry) for entry in request.entries]
+        answers = await self._dispatcher.handle_batch(request.topic, handler, data, parents)
         statuses = []
         for entry, answer in zip(request.entries, answers, strict=True):
             if answer == Answer.DROP:
@@ -111,6 +113,7 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
         except Exception as exc:
             logger.warning("dead-lettering a {} record failed: {}", topic, describe(exc))
             return Answer.RETRY
+        DEAD_LETTERED.labels(topic).inc()
         return Answer.SUCCESS
 
     async def OnBulkTopicEventAlpha1(
@@ -169,6 +172,14 @@ def _entry_data(entry: pb.TopicEventBulkRequestEntry) -> bytes:
     if entry.HasField("cloud_event"):
         return entry.cloud_event.data
     return entry.bytes
+
+
+def _traceparent(entry: pb.TopicEventBulkRequestEntry) -> str | None:
+    """The W3C traceparent daprd put in the CloudEvent (its produce span), if any."""
+    if not entry.HasField("cloud_event"):
+        return None
+    value = entry.cloud_event.extensions.fields.get("traceparent")
+    return value.string_value or None if value is not None else None
 
 
 def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
