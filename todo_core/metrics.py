@@ -37,6 +37,11 @@ REMINDER_LATENESS = Histogram(
     "Notification recorded minus the reminder's time",
     buckets=_LATENESS_BUCKETS,
 )
+ASSISTANT_REPLIES = Counter(
+    "todo_assistant_replies_total",
+    "Assistant replies by parse outcome (acted, asked, listed, not_understood)",
+    ["outcome"],
+)
 NEXT_OCCURRENCE_LATENCY = Histogram(
     "todo_next_occurrence_latency_seconds",
     "Next occurrence of a series created minus the completion that asked for it",

@@ -195,3 +195,45 @@ def test_the_metrics_store_has_the_lateness_and_the_sidecars(
         stack, 'sum(dapr_component_pubsub_egress_count{app_id="todo-web",topic="reminders"})'
     )
     assert published >= 1, "the web sidecar's reminders publishes are not counted"
+
+
+def test_the_metrics_store_has_every_promise(stack: StackConfig, fired: Fired) -> None:
+    queries = {
+        "API rate per route": 'sum(todo_http_requests_total{route="/api/tasks",method="POST",'
+        'status="201"})',
+        "API latency per route": "sum(todo_http_request_duration_seconds_count"
+        '{route="/api/tasks"})',
+        "events handled per topic": 'sum(todo_events_handled_total{topic="reminders",'
+        'outcome="success"})',
+        "job triggers": 'sum(todo_jobs_handled_total{outcome="success"})',
+        "outbox publishes": 'sum(todo_outbox_published_total{topic="reminders"})',
+        "the scheduler's own metrics": 'count({job="dapr-scheduler",__name__=~"dapr_.+"})',
+    }
+    for what, query in queries.items():
+        value = _wait(what, lambda q=query: _scalar(stack, q) or None, 30)
+        assert value >= 1, what
+    # Gauges exist from the first sweep on, even at zero.
+    assert _promql(stack, "todo_outbox_depth"), "no outbox depth gauge"
+    assert _promql(stack, "todo_outbox_oldest_age_seconds"), "no outbox age gauge"
+
+
+def test_assistant_replies_are_counted_by_outcome(stack: StackConfig) -> None:
+    api = sign_up(stack, zone="UTC")
+
+    def acted() -> float:
+        text = api.get("/metrics").text
+        line = next(
+            (
+                x
+                for x in text.splitlines()
+                if x.startswith('todo_assistant_replies_total{outcome="acted"}')
+            ),
+            None,
+        )
+        return float(line.split()[-1]) if line else 0.0
+
+    before = acted()
+    resp = api.post("/api/chat", json={"message": "add water the plants tomorrow at 9am"})
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["actions"], resp.text
+    assert acted() == before + 1
