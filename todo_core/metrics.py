@@ -20,6 +20,11 @@ OUTBOX_DEPTH = Gauge("todo_outbox_depth", "Outbox rows not yet published")
 OUTBOX_OLDEST_AGE = Gauge(
     "todo_outbox_oldest_age_seconds", "Age of the oldest unpublished outbox row (0: none)"
 )
+OUTBOX_PUBLISH_DELAY = Histogram(
+    "todo_outbox_publish_delay_seconds",
+    "Outbox row written to its publish through the sidecar (SC-002: within 5 s)",
+    buckets=_LATENESS_BUCKETS,
+)
 OUTBOX_PUBLISHED = Counter(
     "todo_outbox_published_total", "Outbox publish attempts", ["topic", "outcome"]
 )

@@ -30,7 +30,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.db import SessionFactory
 from todo_core.events import Event, to_json_dict, topic_of
-from todo_core.metrics import OUTBOX_DEPTH, OUTBOX_OLDEST_AGE, OUTBOX_PUBLISHED
+from todo_core.metrics import (
+    OUTBOX_DEPTH,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISH_DELAY,
+    OUTBOX_PUBLISHED,
+)
 from todo_core.models import OutboxMessage, utcnow
 from todo_core.telemetry import continued_span, current_traceparent
 
@@ -159,6 +164,8 @@ async def _publish_row(
     row.last_error = None
     result.published += 1
     OUTBOX_PUBLISHED.labels(row.topic, "published").inc()
+    if row.created_at is not None:
+        OUTBOX_PUBLISH_DELAY.observe(max((now - row.created_at).total_seconds(), 0))
     return True
 
 

@@ -7,6 +7,8 @@ The client starts the trace itself (a W3C traceparent header on the create reque
 test knows the trace id to ask for and no other test's traffic can be mistaken for it.
 """
 
+import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -16,9 +18,10 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
+import yaml
 
 from devstack import observability
-from devstack.config import StackConfig
+from devstack.config import REPO_ROOT, StackConfig
 
 from .api_client import sign_up
 
@@ -237,3 +240,38 @@ def test_assistant_replies_are_counted_by_outcome(stack: StackConfig) -> None:
     assert resp.status_code == 200, resp.text
     assert resp.json()["actions"], resp.text
     assert acted() == before + 1
+
+
+# Counters with labels appear at their first increment (and kube-state-metrics is a cluster's).
+_ON_FIRST_OCCURRENCE = {
+    "todo_dead_lettered_total",
+    "dapr_component_job_failure_count",
+    "kube_pod_container_status_ready",
+}
+
+
+def _metric_names(expr: str) -> set[str]:
+    return set(re.findall(r"\b((?:todo|dapr|kube)_[a-z_]+)", expr))
+
+
+def test_alert_rules_and_dashboard_run_on_the_metrics_store(
+    stack: StackConfig, fired: Fired
+) -> None:
+    """Every alert expression and dashboard query is PromQL the store accepts, and every
+    metric they name is one the stack really exports (a renamed metric fails here)."""
+    chart = REPO_ROOT / "deploy" / "helm" / "todo"
+    alerts = yaml.safe_load((chart / "alerts.yaml").read_text())
+    exprs = [a["expr"].replace("RELEASE", "todo") for a in alerts.values()]
+    dashboard = json.loads((chart / "dashboards" / "todo.json").read_text())
+    for panel in dashboard["panels"]:
+        exprs += [
+            t["expr"].replace("$__rate_interval", "1m").replace("$namespace", ".*")
+            for t in panel["targets"]
+        ]
+    resp = httpx.get(f"{observability.metrics_url(stack)}/api/v1/label/__name__/values")
+    known = set(resp.json()["data"])
+    for expr in exprs:
+        resp = httpx.get(f"{observability.metrics_url(stack)}/api/v1/query", params={"query": expr})
+        assert resp.status_code == 200 and resp.json()["status"] == "success", (expr, resp.text)
+        for name in _metric_names(expr) - _ON_FIRST_OCCURRENCE:
+            assert name in known, f"{name} (in {expr}) is not exported by the stack"
