@@ -67,22 +67,23 @@ def current_traceparent() -> str | None:
     return carrier.get("traceparent")
 
 
-def context_of(traceparent: str | None) -> Context:
-    """A context whose parent is the stored traceparent (the empty context when None)."""
-    if not traceparent:
+def context_of(traceparent: object) -> Context:
+    """A context whose parent is the stored traceparent (the empty context when None). A
+    job payload is the scheduler's word, not ours: anything but a string counts as none."""
+    if not isinstance(traceparent, str) or not traceparent:
         return context.Context()
     return propagate.extract({"traceparent": traceparent}, context=context.Context())
 
 
 @contextmanager
-def continued_span(name: str, traceparent: str | None, kind: SpanKind) -> Iterator[None]:
+def continued_span(name: str, traceparent: object, kind: SpanKind) -> Iterator[None]:
     """A span that continues the trace a traceparent names (a new trace without one)."""
     with tracer.start_as_current_span(name, context=context_of(traceparent), kind=kind):
         yield
 
 
 @contextmanager
-def linked_span(name: str, traceparent: str | None, kind: SpanKind) -> Iterator[None]:
+def linked_span(name: str, traceparent: object, kind: SpanKind) -> Iterator[None]:
     """A span in the current trace (daprd's job trigger) linked to the one a traceparent
     names: work minutes or days after its origin (a reminder's firing) gets its own trace
     instead of stretching the origin's to that length, and the link joins the two."""

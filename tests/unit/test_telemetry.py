@@ -108,3 +108,11 @@ def test_json_log_lines_carry_the_span_ids(capsys, spans) -> None:
     assert inside["extra"]["trace_id"] == f"{ctx.trace_id:032x}"
     assert inside["extra"]["span_id"] == f"{ctx.span_id:016x}"
     assert "trace_id" not in outside["extra"]
+
+
+@pytest.mark.parametrize("forged", [5, ["00-x"], "not a traceparent", {"a": 1}])
+def test_a_forged_job_traceparent_is_no_link(spans, forged) -> None:
+    with linked_span("reminder job fire", forged, SpanKind.CONSUMER):
+        pass
+    (fire,) = spans.get_finished_spans()
+    assert fire.links == ()
