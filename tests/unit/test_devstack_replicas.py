@@ -54,6 +54,8 @@ def test_the_default_stack_is_unchanged() -> None:
         "postgres",
         "kafka",
         "scheduler",
+        "zipkin",
+        "victoriametrics",
         "todo-web",
         "todo-web-dapr",
         "todo-worker",
