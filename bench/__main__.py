@@ -30,6 +30,7 @@ from bench import (
     report,
     state_store,
     storm,
+    tracing_overhead,
     worker_figures,
 )
 from bench import list_tasks as list_bench
@@ -94,6 +95,7 @@ STEPS: dict[str, Step] = {
     "profile": _profile,
     "assistant": _assistant,
     "bounded": _bounded,
+    "tracing": tracing_overhead.overhead,
 }
 
 

@@ -203,11 +203,22 @@ def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
     return json.dumps(envelope).encode()
 
 
+# With tracing on, daprd sends each bulk entry's trace context as request metadata: ~140
+# bytes an entry, so a batch of 100 carries ~14 KB, over gRPC's default 8 KB soft limit, and
+# the call fails before reaching us (daprd retries it every 5 s). Room for 1000 entries
+# (WorkerSettings.bulk_max_messages' ceiling).
+_MAX_METADATA = 256 * 1024
+_SERVER_OPTIONS = [
+    ("grpc.max_metadata_size", _MAX_METADATA),
+    ("grpc.absolute_max_metadata_size", _MAX_METADATA),
+]
+
+
 def build_server(
     callback: AppCallback, health: HealthCheck, host: str, port: int
 ) -> tuple[grpc.aio.Server, int]:
     """The server, not started yet, and the port it binds (`port` 0: a free one)."""
-    server = grpc.aio.server()
+    server = grpc.aio.server(options=_SERVER_OPTIONS)
     pb_grpc.add_AppCallbackServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackAlphaServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackHealthCheckServicer_to_server(health, server)
