@@ -20,6 +20,7 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
         "APP_PORT": str(sidecar.app_port(cfg)),
         "APP_HOST": "127.0.0.1",
+        "APP_API_TOKEN": cfg.app_api_token,
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
         "REFLEX_USE_SYSTEM_BUN": "1",
         # The frontend build (node_modules and the bundle) lives in the cache, not the clone;

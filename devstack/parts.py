@@ -426,9 +426,11 @@ WORKER_APP_HEALTH = [
 
 
 def daprd_env(cfg: StackConfig) -> dict[str, str]:
-    """What the `secretstore` component (secretstores.local.env) hands to the others."""
+    """What the `secretstore` component (secretstores.local.env) hands to the others, and
+    the app API token the sidecar presents to its app."""
     return {
         **os.environ,
+        "APP_API_TOKEN": cfg.app_api_token,
         "TODO_SECRET_KAFKA_BROKERS": cfg.kafka_brokers,
         "TODO_SECRET_STATE_PG_CONNECTION": cfg.dapr_state_connection,
     }

@@ -2,6 +2,7 @@
 deploy/helm/todo with values-local.yaml and a values file that only names the images built
 here."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -45,9 +46,15 @@ def write_image_values(root: Path, values: dict) -> Path:
 
 
 def ensure_secret(kube: Kube) -> None:
-    """A throwaway password made here, only ever stored in the Secret."""
+    """Throwaway passwords made here, only ever stored in the Secret. A Secret from an
+    older checkout gets the keys it lacks."""
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
-    if kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, check=False).strip():
+    found = kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, "-o", "json", check=False)
+    if found.strip():
+        missing = {"REDIS_PASSWORD"} - set(json.loads(found).get("data", {}))
+        if missing:
+            patch = {"stringData": {key: secrets.token_hex(16) for key in missing}}
+            kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", json.dumps(patch))
         return
     password = secrets.token_hex(16)
     host = "todo-postgres"
@@ -58,6 +65,7 @@ def ensure_secret(kube: Kube) -> None:
         "--from-literal=STATE_PG_CONNECTION="
         f"host={host} port=5432 user=todo password={password} dbname=todo connect_timeout=5",
         "--from-literal=KAFKA_BROKERS=todo-kafka:9092",
+        f"--from-literal=REDIS_PASSWORD={secrets.token_hex(16)}",
     )  # fmt: skip
 
 
@@ -70,15 +78,32 @@ def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
         registry.push(layout, ref, name, tag)
 
 
-def release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
+def release_argv(
+    kube: Kube, namespace: str, values: list[Path], tag: str, *extra: str
+) -> list[str]:
     """The command line of `python -m devstack.release deploy`, as the workflow runs it."""
+    files = [arg for path in values for arg in ("-f", str(path))]
     return [
-        "deploy", "--registry", registry.ADDRESS, "--tag", tag,
-        "-f", str(CHART / "values-local.yaml"), "-f", str(images_values),
-        "--namespace", NAMESPACE, "--release", RELEASE,
+        "deploy", "--registry", registry.ADDRESS, "--tag", tag, *files,
+        "--namespace", namespace, "--release", RELEASE,
         "--kubeconfig", str(kube.layout.admin_kubeconfig),
-        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin),
+        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin), *extra,
     ]  # fmt: skip
+
+
+def run_release(
+    kube: Kube, argv: list[str], capture: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the release entry point as a module, as the workflow does."""
+    return subprocess.run(
+        [sys.executable, "-m", "devstack.release", *argv],
+        env={**kube.env, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=capture, text=True, check=False,
+    )  # fmt: skip
+
+
+def local_release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
+    return release_argv(kube, NAMESPACE, [CHART / "values-local.yaml", images_values], tag)
 
 
 def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str) -> None:
@@ -86,9 +111,7 @@ def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str
     ensure_secret(kube)
     kube.apply(yaml.safe_dump(registry.pull_secret_manifest(kube.layout, NAMESPACE)))
     push_images(kube.layout, archives, tag)
-    argv = [sys.executable, "-m", "devstack.release", *release_argv(kube, images_values, tag)]
-    proc = subprocess.run(argv, env={**kube.env, "PATH": os.environ.get("PATH", "")}, check=False)
-    if proc.returncode != 0:
+    if run_release(kube, local_release_argv(kube, images_values, tag)).returncode != 0:
         raise StackError("the release failed (its cause is printed above)")
     say(f"chart {RELEASE} installed in namespace {NAMESPACE}")
 

@@ -1,6 +1,7 @@
 """The chart lints, renders, validates against the Kubernetes and Dapr schemas, and says what
 the platform needs: sidecar annotations, probes, hardening, hooks, no secret values."""
 
+import base64
 import re
 
 import pytest
@@ -78,7 +79,7 @@ def test_probes(render):
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         assert worker[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
     ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
-    assert ports == {"grpc": 50051, "health": 8081}
+    assert ports == {"health": 8081}  # the app port is on loopback (worker.appPort)
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
@@ -131,18 +132,26 @@ def test_app_containers_have_read_only_roots_with_writable_tmp(render, values_fi
             assert "emptyDir" in volumes[mounts[TMP]], workload
 
 
-def test_cloud_exposes_web_through_a_load_balancer(render):
-    docs = documents(render("values-cloud.yaml"))
+def test_cloud_serves_web_only_over_https_through_the_ingress(render, kubeconform):
+    """Sign-in, passwords and the session cookie must not cross the internet in clear: the
+    cloud's web Service has no address of its own; the ingress controller ends TLS with a
+    certificate cert-manager gets from Let's Encrypt."""
+    text = render("values-cloud.yaml")
+    docs = documents(text)
     svc = find(docs, "Service", "todo-web")
-    assert svc["spec"]["type"] == "LoadBalancer"
-    assert svc["spec"]["ports"][0]["port"] == 80
-    ann = svc["metadata"]["annotations"]
-    assert any(key.startswith("service.beta.kubernetes.io/azure-") for key in ann), ann
-    # A local cluster has a load balancer too (MetalLB on `make cluster`), without the
-    # cloud's annotations.
-    local = find(documents(render("values-local.yaml")), "Service", "todo-web")
-    assert local["spec"]["type"] == "LoadBalancer"
-    assert not local["metadata"].get("annotations")
+    assert svc["spec"]["type"] == "ClusterIP"
+    route = find(docs, "Ingress", "todo-web")
+    assert route["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-prod"
+    assert route["spec"]["ingressClassName"] == "traefik"
+    assert route["spec"]["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-web-tls"}]
+    backend = route["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "todo-web", "port": {"name": "http"}}
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A local cluster serves plain HTTP on its own LoadBalancer (MetalLB on `make cluster`).
+    local = documents(render("values-local.yaml"))
+    assert find(local, "Service", "todo-web")["spec"]["type"] == "LoadBalancer"
+    assert not [d for d in local if d["kind"] == "Ingress"]
 
 
 def test_sidecars_do_not_load_the_builtin_kubernetes_secret_store(render):
@@ -190,13 +199,21 @@ SENSITIVE_DAPR = {"brokers", "saslUsername", "saslPassword", "connectionString"}
 def test_no_secret_value_is_rendered(render, values_file):
     text = render(values_file)
     docs = documents(text)
-    assert not [d for d in docs if d["kind"] == "Secret"], "the chart must not create Secrets"
+    # The one Secret the chart makes holds a random token it generates (Dapr's app API
+    # token); every other secret comes from the user's Secret.
+    made = [d for d in docs if d["kind"] == "Secret"]
+    assert [(d["metadata"]["name"], list(d["data"])) for d in made] == [
+        ("todo-app-token", ["token"])
+    ], "the chart must not create Secrets from values"
     for workload, template in pod_specs(docs).items():
         for container in template["spec"]["containers"]:
             for env in container.get("env", []):
                 if SENSITIVE_ENV.search(env["name"]):
                     assert "value" not in env, (workload, env)
-                    assert env["valueFrom"]["secretKeyRef"]["name"] == "todo-secrets"
+                    ref = env["valueFrom"]["secretKeyRef"]["name"]
+                    assert ref == (
+                        "todo-app-token" if env["name"] == "APP_API_TOKEN" else "todo-secrets"
+                    )
     for comp in (d for d in docs if d["kind"] == "Component"):
         for item in comp["spec"]["metadata"]:
             if item["name"] in SENSITIVE_DAPR:
@@ -279,6 +296,7 @@ def test_without_a_private_ca_the_apps_verify_postgres_with_the_image_roots(rend
         (["--set", "worker.dapr.appId=other"], "worker/dapr/appId"),
         (["--set", "web.replicaz=1"], "replicaz"),
         (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
+        (["--set", "web.ingress.clusterIssuer=Lets_Encrypt"], "web/ingress/clusterIssuer"),
     ],
 )
 def test_values_schema_rejects_wrong_values(helm, args, message):
@@ -330,6 +348,34 @@ def test_optional_hpa_and_ingress_render_valid_manifests(render, kubeconform):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
+def test_an_ingress_with_a_cluster_issuer_asks_cert_manager_for_its_certificate(
+    render, kubeconform
+):
+    """cert-manager's ingress-shim issues a Certificate for each tls entry of an Ingress
+    that names a ClusterIssuer: the chart must give both, with the host in the entry."""
+    ingress = ("--set", "web.ingress.enabled=true", "--set", "web.ingress.className=traefik")
+    issuer = ("--set", "web.ingress.clusterIssuer=letsencrypt-prod")
+    own = ("--set-json", 'web.ingress.annotations={"example.com/keep":"yes"}')
+    text = render("values-local.yaml", *ingress, *issuer, *own)
+    found = find(documents(text), "Ingress", "todo-web")
+    assert found["metadata"]["annotations"] == {
+        "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+        "example.com/keep": "yes",
+    }
+    spec = found["spec"]
+    assert spec["ingressClassName"] == "traefik"
+    assert spec["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-web-tls"}]
+    assert spec["rules"][0]["host"] == "todo.example.com"
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    named = render("values-local.yaml", *ingress, *issuer, "--set", "web.ingress.tlsSecretName=s")
+    assert find(documents(named), "Ingress", "todo-web")["spec"]["tls"][0]["secretName"] == "s"
+    # Without an issuer (the default) nothing asks cert-manager for anything.
+    plain = find(documents(render("values-local.yaml", *ingress)), "Ingress", "todo-web")
+    assert "tls" not in plain["spec"] and not plain["metadata"].get("annotations")
+
+
 def test_a_component_change_rolls_the_pods_instead_of_hot_reloading_them(render):
     """With Dapr's HotReload a release's bad Component (wrong Kafka credentials) stopped the
     running version's sidecars too; found by the cloud-shaped rehearsal."""
@@ -341,3 +387,44 @@ def test_a_component_change_rolls_the_pods_instead_of_hot_reloading_them(render)
         before = find(docs, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
         after = find(changed, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
         assert before["checksum/dapr-components"] != after["checksum/dapr-components"], name
+
+
+def test_the_worker_takes_deliveries_only_from_its_sidecar(render):
+    """Forged events and job triggers from another pod (issue 22): the app port is not
+    declared (the worker binds it on loopback) and the sidecar and the worker share Dapr's
+    app API token from one Secret, which the worker checks on every delivery."""
+    for values in ("values-local.yaml", "values-cloud.yaml"):
+        docs = documents(render(values))
+        pod = find(docs, "Deployment", "todo-worker")["spec"]["template"]
+        secret_name = pod["metadata"]["annotations"]["dapr.io/app-token-secret"]
+        secret = find(docs, "Secret", secret_name)
+        assert len(base64.b64decode(secret["data"]["token"])) >= 32
+        worker = pod["spec"]["containers"][0]
+        env = {e["name"]: e for e in worker["env"]}
+        ref = env["APP_API_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": secret_name, "key": "token"}, values
+        assert [p["name"] for p in worker["ports"]] == ["health"], values
+        assert "APP_HOST" not in env  # the worker's default: 127.0.0.1
+
+
+def test_the_local_redis_requires_the_password_the_web_app_gets_from_the_secret(render):
+    """Redis holds the UI state that says which user a tab is (issue 22): the local one asks
+    for a password, and the web app's URL takes it from the Secret, never from values."""
+    docs = documents(render("values-local.yaml"))
+    redis = find(docs, "Deployment", "todo-redis")["spec"]["template"]["spec"]["containers"][0]
+    args = redis["args"]
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert args[args.index("--protected-mode") + 1] == "yes"
+    assert redis["env"][0]["valueFrom"]["secretKeyRef"] == {
+        "name": "todo-secrets", "key": "REDIS_PASSWORD"
+    }  # fmt: skip
+    web = find(docs, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
+    names = [e["name"] for e in web["env"]]
+    # Kubernetes expands $(REDIS_PASSWORD) only from a variable defined before it.
+    assert names.index("REDIS_PASSWORD") < names.index("REFLEX_REDIS_URL")
+    url = next(e["value"] for e in web["env"] if e["name"] == "REFLEX_REDIS_URL")
+    assert url == "redis://:$(REDIS_PASSWORD)@todo-redis:6379"
+    # A URL without the placeholder (a Redis without a password) adds no Secret key.
+    plain = documents(render("values-cloud.yaml", "--set", "web.redisUrl=redis://r:6379"))
+    env = find(plain, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
+    assert "REDIS_PASSWORD" not in [e["name"] for e in env["env"]]
