@@ -31,6 +31,7 @@ from bench import (
     report,
     state_store,
     storm,
+    tracing_overhead,
     worker_figures,
 )
 from bench import list_tasks as list_bench
@@ -101,6 +102,7 @@ STEPS: dict[str, Step] = {
     "assistant": _assistant,
     "bounded": _bounded,
     "language": _language,
+    "tracing": tracing_overhead.overhead,
 }
 
 

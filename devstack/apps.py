@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from devstack import parts, provision
+from devstack import observability, parts, provision
 from devstack.config import REPO_ROOT, StackConfig, cache_dir, worker_name, worker_prefix
 from devstack.errors import StackError
 from devstack.parts import WEB_SIDECAR, Sidecar, _http_ok, _spawn, worker_sidecar
@@ -39,6 +39,7 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         # The venv is shared by every clone on this machine and its editable install points
         # at whichever clone ran `make install` last: run this clone's code regardless.
         "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+        **observability.app_env(cfg),
     }
 
 

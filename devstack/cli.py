@@ -7,7 +7,7 @@ import signal
 import sys
 import time
 
-from devstack import config, provision, stack
+from devstack import config, observability, provision, stack
 from devstack.errors import StackError
 from devstack.progress import say
 
@@ -111,12 +111,16 @@ def _stop_on_signals() -> None:
 def _print_status(cfg: config.StackConfig, as_json: bool) -> None:
     rows = stack.status(cfg)
     if as_json:
-        print(json.dumps({"stack": cfg.name, "parts": [r.as_dict() for r in rows]}, indent=2))
+        parts = [r.as_dict() for r in rows]
+        urls = observability.urls(cfg)
+        print(json.dumps({"stack": cfg.name, "parts": parts, "urls": urls}, indent=2))
         return
     print(f"stack '{cfg.name}' ({cfg.data_dir})")
     for r in rows:
         ports = ", ".join(str(p) for p in r.ports.values())
         print(f"  {r.name:<18} {r.state:<10} pid {r.pid or '-':<8} ports {ports:<32} {r.log}")
+    for what, url in observability.urls(cfg).items():
+        print(f"  {what:<18} {url}")
 
 
 def follow_logs(cfg: config.StackConfig) -> None:

@@ -48,6 +48,9 @@ PORTS: dict[str, int] = {
     "TODO_WORKER_3_DAPR_GRPC_PORT": 13621,
     "TODO_WORKER_3_DAPR_INTERNAL_PORT": 13622,
     "TODO_WORKER_3_DAPR_METRICS_PORT": 13623,
+    # The trace store (Zipkin) and the metrics store (VictoriaMetrics)
+    "TODO_ZIPKIN_PORT": 19411,
+    "TODO_METRICS_PORT": 18428,
 }
 TEST_PORT_SHIFT = 5000
 # How many worker processes the local stack can run (each with its own daprd, one app id).
@@ -69,6 +72,9 @@ class StackConfig:
     pg_password: str = "todo"  # noqa: S105 (loopback-only dev database; TODO_PG_PASSWORD)
     pg_database: str = "todo"
     worker_replicas: int = 1  # TODO_WORKER_REPLICAS: worker processes `up` starts
+    # TODO_OBSERVABILITY=0: no trace or metrics store (saves ~250 MB); traces off then.
+    observability: bool = True
+    tracing_sampling_rate: float = 1.0  # TODO_TRACING_SAMPLING_RATE, 0-1 (100 % locally)
 
     def port(self, var: str) -> int:
         return self.ports[var]
@@ -143,7 +149,29 @@ def load(env: dict[str, str] | None = None) -> StackConfig:
         ports=ports,
         pg_password=env.get("TODO_PG_PASSWORD", "todo"),
         worker_replicas=_worker_replicas(env.get("TODO_WORKER_REPLICAS", "1")),
+        observability=_flag("TODO_OBSERVABILITY", env.get("TODO_OBSERVABILITY", "1")),
+        tracing_sampling_rate=_rate(env.get("TODO_TRACING_SAMPLING_RATE", "1")),
     )
+
+
+def _flag(var: str, raw: str) -> bool:
+    if raw not in ("0", "1"):
+        from devstack.errors import StackError
+
+        raise StackError(f"{var}={raw!r} is not 0 or 1")
+    return raw == "1"
+
+
+def _rate(raw: str) -> float:
+    try:
+        rate = float(raw)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        from devstack.errors import StackError
+
+        raise StackError(f"TODO_TRACING_SAMPLING_RATE={raw!r} is not a number from 0 to 1")
+    return rate
 
 
 def _worker_replicas(raw: str) -> int:

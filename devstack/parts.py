@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devstack import processes, provision
+from devstack import observability, processes, provision
 from devstack.config import REPO_ROOT, StackConfig, worker_prefix
 from devstack.errors import StackError
 
 DAPR_RESOURCES = REPO_ROOT / "deploy" / "dapr" / "components"
-DAPR_CONFIG = REPO_ROOT / "deploy" / "dapr" / "config.yaml"
 
 # Partition counts: the main topics are keyed by task id, so three partitions keep
 # per-task order while letting the worker consume in parallel.
@@ -439,7 +438,7 @@ def daprd_argv(cfg: StackConfig, sidecar: Sidecar, resources: Path = DAPR_RESOUR
         "--resources-path",
         str(resources),
         "--config",
-        str(DAPR_CONFIG),
+        str(observability.dapr_config(cfg)),
         "--scheduler-host-address",
         cfg.scheduler_address,
         "--placement-host-address",

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from devstack import deploytools, versions
+from devstack import deploytools, observability, versions
 from devstack.cluster import build as cluster_build
 from devstack.config import REPO_ROOT, cache_dir
 from devstack.errors import StackError
@@ -214,6 +214,7 @@ STEPS = {
     "kafka": ensure_kafka,
     "dapr": ensure_dapr,
     "bun": ensure_bun,
+    "observability": observability.ensure_all,
     "chromium": ensure_chromium,
     "deploytools": ensure_deploytools,
     "cluster": ensure_cluster,
@@ -227,6 +228,7 @@ def ensure_all(browser: bool = False, deploy_tools: bool = True, cluster: bool =
     ensure_kafka()
     ensure_dapr()
     ensure_bun()
+    observability.ensure_all()
     if deploy_tools:
         ensure_deploytools()
     if browser:

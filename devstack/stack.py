@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from devstack import apps, parts, processes
+from devstack import apps, observability, parts, processes
 from devstack.config import MAX_WORKER_REPLICAS, StackConfig, worker_name
 from devstack.errors import StackError
 from devstack.parts import WEB_SIDECAR, Part
@@ -45,6 +45,27 @@ def all_parts(worker_replicas: int = 1) -> list[Part]:
             ],
             parts.start_scheduler,
             parts.scheduler_healthy,
+            timeout=60,
+        ),
+    ]
+    # Before the apps and sidecars, so their first spans and scrapes have somewhere to go.
+    runtime += [
+        Part(
+            "zipkin",
+            ["TODO_ZIPKIN_PORT"],
+            lambda cfg: parts._spawn(
+                cfg, "zipkin", observability.zipkin_argv(cfg), env=observability.zipkin_env(cfg)
+            ),
+            lambda cfg: parts._http_ok(f"{observability.zipkin_url(cfg)}/health"),
+            timeout=90,
+        ),
+        Part(
+            "victoriametrics",
+            ["TODO_METRICS_PORT"],
+            lambda cfg: parts._spawn(
+                cfg, "victoriametrics", observability.victoriametrics_argv(cfg)
+            ),
+            lambda cfg: parts._http_ok(f"{observability.metrics_url(cfg)}/health"),
             timeout=60,
         ),
     ]
@@ -96,6 +117,8 @@ def _app_and_sidecar(
 def up(cfg: StackConfig, infra_only: bool = False) -> None:
     for part in all_parts(cfg.worker_replicas):
         if infra_only and part.name not in INFRA:
+            continue
+        if part.name in observability.PARTS and not cfg.observability:
             continue
         _ensure_running(cfg, part)
         if part.name == "scheduler":

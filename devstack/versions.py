@@ -5,6 +5,9 @@ KAFKA = "4.2.2"  # also pinned in devstack/kafka/pom.xml
 BUN = "1.4.4"
 UV = "0.13.9"
 POSTGRES_MAJOR = "15"  # Debian bookworm's server
+# The trace and metrics stores (devstack/observability.py)
+ZIPKIN = "3.6.1"  # io.zipkin:zipkin-server exec jar, Maven Central
+VICTORIAMETRICS = "v1.151.0"  # Go module; newer ones need a newer Go than 1.26
 
 # The local Kubernetes cluster (devstack/cluster): each also pinned in the go.mod of
 # devstack/cluster/gomod/<part>/, which `go mod tidy` resolved against it.

@@ -5,9 +5,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
 
+import sqlalchemy.ext.asyncio as sa_asyncio
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -31,7 +32,9 @@ def create_engine(
     covers connections dropped silently; anything else fails one statement, after which
     SQLAlchemy replaces the whole pool.
     """
-    engine = create_async_engine(
+    # Looked up at call time: tracing (todo_core.telemetry) wraps the module's function after
+    # this module is imported, and every engine must be traced.
+    engine = sa_asyncio.create_async_engine(
         to_asyncpg_url(url),
         pool_size=pool_size,
         max_overflow=max_overflow,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from loguru import logger
 
 from todo_core.settings import Settings, get_settings
+from todo_core.telemetry import log_ids
 
 if TYPE_CHECKING:
     from loguru import Record
@@ -37,6 +38,12 @@ def _redact(record: "Record") -> None:
             record["extra"][key] = MASK
 
 
+def _patch(record: "Record") -> None:
+    _redact(record)
+    # Inside a span, the line joins its trace (log_ids is empty outside one).
+    record["extra"].update(log_ids())
+
+
 class _InterceptHandler(std_logging.Handler):
     """Routes stdlib logging (uvicorn, sqlalchemy, dapr) into loguru so one format applies."""
 
@@ -52,7 +59,7 @@ def configure_logging(settings: Settings | None = None) -> None:
     """Replace loguru's default sink with ours; safe to call more than once."""
     settings = settings or get_settings()
     logger.remove()
-    logger.configure(patcher=_redact)
+    logger.configure(patcher=_patch)
     logger.add(
         sys.stderr,
         level=settings.log_level,

@@ -211,6 +211,8 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     # Backoff: the row is not retried before this time.
     available_at: datetime = Field(default_factory=utcnow, sa_column=_ts(False, True))
+    # The W3C traceparent of the request that wrote the row: its publish joins that trace.
+    traceparent: str | None = Field(default=None, sa_column=Column(String(55), nullable=True))
 
 
 class ProcessedEvent(SQLModel, table=True):

@@ -22,14 +22,22 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
-from sqlalchemy import Exists, Integer, bindparam, delete, exists
+from opentelemetry.trace import SpanKind
+from sqlalchemy import Exists, Integer, bindparam, delete, exists, func
 from sqlalchemy.orm import aliased
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.db import SessionFactory
 from todo_core.events import Event, to_json_dict, topic_of
+from todo_core.metrics import (
+    OUTBOX_DEPTH,
+    OUTBOX_OLDEST_AGE,
+    OUTBOX_PUBLISH_DELAY,
+    OUTBOX_PUBLISHED,
+)
 from todo_core.models import OutboxMessage, utcnow
+from todo_core.telemetry import continued_span, current_traceparent
 
 _ERROR_MAX = 1000
 
@@ -94,6 +102,7 @@ async def add_events(session: AsyncSession, events: Iterable[Event]) -> list[Out
             event_id=event.event_id,
             partition_key=event.partition_key,
             payload=to_json_dict(event),
+            traceparent=current_traceparent(),
         )
         for event in events
     ]
@@ -138,11 +147,14 @@ async def _publish_row(
     """Publish one row and record the outcome; False if it failed."""
     row.attempts += 1
     try:
-        await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
+        # In the trace of the request that wrote the row: daprd's produce continues it.
+        with continued_span(f"outbox publish {row.topic}", row.traceparent, SpanKind.PRODUCER):
+            await publisher.publish(row.topic, json.dumps(row.payload), row.partition_key)
     except Exception as exc:  # any broker-path failure is retried later
         row.last_error = f"{type(exc).__name__}: {exc}"[:_ERROR_MAX]
         row.available_at = now + backoff.delay(row.attempts)
         result.failed += 1
+        OUTBOX_PUBLISHED.labels(row.topic, "failed").inc()
         logger.warning(
             "outbox publish failed: id={} topic={} attempts={} error={}",
             row.id, row.topic, row.attempts, row.last_error,
@@ -151,6 +163,9 @@ async def _publish_row(
     row.published_at = now
     row.last_error = None
     result.published += 1
+    OUTBOX_PUBLISHED.labels(row.topic, "published").inc()
+    if row.created_at is not None:
+        OUTBOX_PUBLISH_DELAY.observe(max((now - row.created_at).total_seconds(), 0))
     return True
 
 
@@ -190,6 +205,18 @@ async def claim_heads(
     with whether a later unpublished row of its key waits behind it."""
     result = await session.exec(_HEADS, params={"now": now, "limit": limit})
     return [(row, bool(has_next)) for row, has_next in result.all()]
+
+
+async def pending_stats(session: AsyncSession, now: datetime) -> tuple[int, float]:
+    """How many rows wait to be published, and the age in seconds of the oldest (0: none);
+    one scan of the small partial index of unpublished rows."""
+    result = await session.exec(
+        select(func.count(), func.min(OutboxMessage.created_at)).where(
+            OutboxMessage.published_at.is_(None)
+        )
+    )
+    count, oldest = result.one()
+    return count, (now - oldest).total_seconds() if oldest is not None else 0.0
 
 
 async def purge_published(session: AsyncSession, older_than: datetime) -> int:
@@ -250,6 +277,19 @@ class OutboxRelay:
             )
         return purged
 
+    async def measure_once(self) -> None:
+        """Set the depth and oldest-age gauges the metrics store scrapes."""
+        async with self.session_factory() as session:
+            depth, age = await pending_stats(session, self.clock())
+        OUTBOX_DEPTH.set(depth)
+        OUTBOX_OLDEST_AGE.set(age)
+
+    async def _measure(self) -> None:
+        try:
+            await self.measure_once()
+        except Exception:  # database away: the gauges keep their last value meanwhile
+            logger.warning("outbox: measuring the backlog failed; will retry on the next sweep")
+
     async def _purge(self) -> None:
         try:
             await self.purge_once()
@@ -273,6 +313,7 @@ class OutboxRelay:
         # A coroutine on purpose: AsyncIOScheduler runs plain functions in a thread, and
         # asyncio.Event is not thread-safe.
         self.notify()
+        await self._measure()
 
     def start(self) -> None:
         """Start the drain loop and the sweep; call from inside the running event loop."""

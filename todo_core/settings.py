@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_echo: bool = False
 
+    # Traces (todo_core/telemetry.py): a Zipkin span endpoint (empty = tracing off) and the
+    # share of new traces kept (a trace begun upstream keeps its caller's decision).
+    tracing_endpoint: str = ""
+    tracing_sampling_rate: float = Field(default=1.0, ge=0.0, le=1.0)
+
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 

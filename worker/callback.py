@@ -29,6 +29,7 @@ from google.protobuf.json_format import MessageToDict
 from loguru import logger
 
 from todo_core.events import dead_letter_topic
+from todo_core.metrics import DEAD_LETTERED
 from worker.app_token import AppTokenCheck
 from worker.dispatch import Dispatcher, JobHandler, TopicHandler
 from worker.outcome import Answer, describe
@@ -94,7 +95,8 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
     ) -> pb.TopicEventBulkResponse:
         handler = await self._topic_handler(request.pubsub_name, request.topic, context)
         data = [_entry_data(entry) for entry in request.entries]
-        answers = await self._dispatcher.handle_batch(request.topic, handler, data)
+        parents = [_traceparent(entry) for entry in request.entries]
+        answers = await self._dispatcher.handle_batch(request.topic, handler, data, parents)
         statuses = []
         for entry, answer in zip(request.entries, answers, strict=True):
             if answer == Answer.DROP:
@@ -112,6 +114,7 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
         except Exception as exc:
             logger.warning("dead-lettering a {} record failed: {}", topic, describe(exc))
             return Answer.RETRY
+        DEAD_LETTERED.labels(topic).inc()
         return Answer.SUCCESS
 
     async def OnBulkTopicEventAlpha1(
@@ -172,6 +175,14 @@ def _entry_data(entry: pb.TopicEventBulkRequestEntry) -> bytes:
     return entry.bytes
 
 
+def _traceparent(entry: pb.TopicEventBulkRequestEntry) -> str | None:
+    """The W3C traceparent daprd put in the CloudEvent (its produce span), if any."""
+    if not entry.HasField("cloud_event"):
+        return None
+    value = entry.cloud_event.extensions.fields.get("traceparent")
+    return value.string_value or None if value is not None else None
+
+
 def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
     """The record as daprd would dead-letter it: the CloudEvent it came in (same id)."""
     if not entry.HasField("cloud_event"):
@@ -193,13 +204,24 @@ def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
     return json.dumps(envelope).encode()
 
 
+# With tracing on, daprd sends each bulk entry's trace context as request metadata: ~140
+# bytes an entry, so a batch of 100 carries ~14 KB, over gRPC's default 8 KB soft limit, and
+# the call fails before reaching us (daprd retries it every 5 s). Room for 1000 entries
+# (WorkerSettings.bulk_max_messages' ceiling).
+_MAX_METADATA = 256 * 1024
+_SERVER_OPTIONS = [
+    ("grpc.max_metadata_size", _MAX_METADATA),
+    ("grpc.absolute_max_metadata_size", _MAX_METADATA),
+]
+
+
 def build_server(
     callback: AppCallback, health: HealthCheck, host: str, port: int, app_token: str = ""
 ) -> tuple[grpc.aio.Server, int]:
     """The server, not started yet, and the port it binds (`port` 0: a free one). With an
     `app_token`, only calls that present it reach the handlers (worker/app_token.py)."""
     interceptors = [AppTokenCheck(app_token)] if app_token else []
-    server = grpc.aio.server(interceptors=interceptors)
+    server = grpc.aio.server(interceptors=interceptors, options=_SERVER_OPTIONS)
     pb_grpc.add_AppCallbackServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackAlphaServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackHealthCheckServicer_to_server(health, server)

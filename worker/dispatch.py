@@ -16,8 +16,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from loguru import logger
+from opentelemetry.trace import SpanKind
 
 from todo_core.events import Event, parse_event
+from todo_core.metrics import EVENTS_HANDLED, JOBS_HANDLED
+from todo_core.telemetry import continued_span
 from worker.outcome import Answer, classify, describe
 
 TopicHandler = Callable[[Event], Awaitable[str]]
@@ -109,9 +112,15 @@ class Dispatcher:
         return (await self.handle_batch(topic, handler, [data]))[0]
 
     async def handle_batch(
-        self, topic: str, handler: TopicHandler, messages: Sequence[bytes]
+        self,
+        topic: str,
+        handler: TopicHandler,
+        messages: Sequence[bytes],
+        traceparents: Sequence[str | None] = (),
     ) -> list[Answer]:
-        """One answer per message, in the order given."""
+        """One answer per message, in the order given; each handled in a span continuing
+        its message's trace (the traceparent daprd carried in the CloudEvent)."""
+        parents = list(traceparents) or [None] * len(messages)
         answers: list[Answer | None] = [None] * len(messages)
         by_key: dict[str, list[tuple[int, Event, dict[str, Any]]]] = {}
         for i, data in enumerate(messages):
@@ -128,7 +137,8 @@ class Dispatcher:
 
         async def in_order(items: list[tuple[int, Event, dict[str, Any]]]) -> None:
             for n, (i, event, fields) in enumerate(items):
-                answers[i] = await self._handle(handler, event, fields)
+                with continued_span(f"handle {topic} {event.type}", parents[i], SpanKind.CONSUMER):
+                    answers[i] = await self._handle(handler, event, fields)
                 if answers[i] == Answer.RETRY:
                     # The key's later events wait for this one: Dapr redelivers them all.
                     for j, _, _ in items[n + 1 :]:
@@ -157,6 +167,7 @@ class Dispatcher:
         exc: BaseException | None = None,
     ) -> Answer:
         ms = (time.perf_counter() - started) * 1000
+        EVENTS_HANDLED.labels(fields["topic"], answer.value).inc()
         line = logger.bind(**fields, outcome=answer.value, detail=detail, ms=round(ms, 1))
         level = {Answer.SUCCESS: "INFO", Answer.RETRY: "WARNING", Answer.DROP: "WARNING"}[answer]
         line.log(
@@ -185,6 +196,7 @@ class Dispatcher:
                 "job name={} outcome={} ms={:.1f} detail={}",
                 name, "drop" if answer == Answer.DROP else "retry", ms, describe(exc),
             )  # fmt: skip
+            JOBS_HANDLED.labels(answer.value).inc()
             if answer == Answer.DROP:
                 logger.opt(exception=exc).error(
                     "job {} ended after {} attempts", name, self._attempts
@@ -192,6 +204,7 @@ class Dispatcher:
                 return  # answering OK ends a trigger that can never succeed
             raise
         ms = (time.perf_counter() - started) * 1000
+        JOBS_HANDLED.labels(Answer.SUCCESS.value).inc()
         logger.info("job name={} outcome=success ms={:.1f} detail={}", name, ms, detail)
 
 

@@ -1,4 +1,5 @@
-"""GET /healthz on HEALTH_PORT for the launcher and the Kubernetes probes.
+"""GET /healthz on HEALTH_PORT for the launcher and the Kubernetes probes, and GET /metrics
+for the metrics store.
 
 Served from the worker's event loop, so a 200 also says the loop is responsive. It does
 not depend on the sidecar (which starts after the app) nor on the database (a database
@@ -9,6 +10,8 @@ it answers 503, so no new traffic is routed here.
 import asyncio
 from collections.abc import Callable
 
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
 _OK = (
     b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
     b"Content-Length: 3\r\nConnection: close\r\n\r\nok\n"
@@ -18,6 +21,15 @@ _DRAINING = (
     b"Content-Length: 9\r\nConnection: close\r\n\r\ndraining\n"
 )
 _NOT_FOUND = b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+
+
+def _metrics_response() -> bytes:
+    body = generate_latest()
+    head = (
+        f"HTTP/1.1 200 OK\r\nContent-Type: {CONTENT_TYPE_LATEST}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("latin-1") + body
 
 
 class HealthServer:
@@ -37,6 +49,8 @@ class HealthServer:
             path = parts[1].split("?")[0] if len(parts) >= 2 else ""
             if path in ("/healthz", "/livez", "/readyz"):
                 writer.write(_DRAINING if self._draining() else _OK)
+            elif path == "/metrics":
+                writer.write(_metrics_response())
             else:
                 writer.write(_NOT_FOUND)
             await writer.drain()

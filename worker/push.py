@@ -14,6 +14,7 @@ import contextlib
 from loguru import logger
 
 from todo_core.db import SessionFactory, session_scope
+from todo_core.metrics import REMINDER_LATENESS
 from todo_core.repositories.notifications import DueReminder, claim_unpushed, mark_pushed
 
 # A trigger pushes its rows within milliseconds of committing them: older ones were left.
@@ -23,6 +24,7 @@ GRACE_SECONDS = 5.0
 def push(r: DueReminder) -> None:
     """Send one push: a log line. delay_ms runs from the reminder's time to its recording."""
     delay_ms = (r.created_at - r.remind_at).total_seconds() * 1000
+    REMINDER_LATENESS.observe(max(delay_ms / 1000, 0))
     due = r.due_at.isoformat() if r.due_at else None
     logger.bind(
         event="notification.sent",

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from devstack import apps, config, parts, processes
+from devstack import apps, config, observability, parts, processes
 from devstack import stack as devstack_stack
 from devstack.config import REPO_ROOT, StackConfig
 
@@ -114,7 +114,7 @@ def test_dapr_run_file_matches_the_launcher() -> None:
     cfg = config.load({})  # the dev stack's defaults, which dapr.yaml spells out
     common = run["common"]
     assert (REPO_ROOT / common["resourcesPath"]).resolve() == parts.DAPR_RESOURCES
-    assert (REPO_ROOT / common["configFilePath"]).resolve() == parts.DAPR_CONFIG
+    assert (REPO_ROOT / common["configFilePath"]).resolve() == observability.DAPR_CONFIG
     assert common["schedulerHostAddress"] == cfg.scheduler_address
     sidecar_env = parts.daprd_env(cfg)
     for key in ("TODO_SECRET_KAFKA_BROKERS", "TODO_SECRET_STATE_PG_CONNECTION"):

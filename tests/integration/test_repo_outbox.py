@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -194,3 +195,17 @@ async def test_purge_removes_only_rows_published_before_the_retention(
         left = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
     assert [r.id for r in left] == [r.id for r in rows[1:]]
     assert left[-1].published_at is None  # a pending row is never purged
+
+
+async def test_backlog_gauges_follow_the_unpublished_rows(factory: SessionFactory) -> None:
+    await write_events(factory, tasks=2, per_task=3)
+    clock = FakeClock()
+    clock.now += timedelta(seconds=90)
+    relay = OutboxRelay(factory, FakePublisher(), clock=clock)
+    await relay.measure_once()
+    assert REGISTRY.get_sample_value("todo_outbox_depth") == 6
+    assert REGISTRY.get_sample_value("todo_outbox_oldest_age_seconds") >= 90
+    await relay.drain()
+    await relay.measure_once()
+    assert REGISTRY.get_sample_value("todo_outbox_depth") == 0
+    assert REGISTRY.get_sample_value("todo_outbox_oldest_age_seconds") == 0

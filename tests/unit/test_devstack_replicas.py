@@ -55,6 +55,8 @@ def test_the_default_stack_is_unchanged() -> None:
         "redis",
         "kafka",
         "scheduler",
+        "zipkin",
+        "victoriametrics",
         "todo-web",
         "todo-web-dapr",
         "todo-worker",

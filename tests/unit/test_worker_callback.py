@@ -169,3 +169,17 @@ async def test_health_fails_while_draining(app: Served) -> None:
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await health.HealthCheck(empty_pb2.Empty())
     assert err.value.code() == grpc.StatusCode.UNAVAILABLE
+
+
+async def test_a_traced_batch_gets_through(app: Served) -> None:
+    """daprd with tracing on sends each entry's trace context as request metadata: a batch of
+    100 carried ~14 KB, which gRPC's default limit (8 KB soft: refused at random above it,
+    16 KB hard: always) refused before the call reached us. 150 entries' worth: ~21 KB."""
+    stub, _, calls, _ = app
+    n = 150
+    request = _bulk(*(_due() for _ in range(n)))
+    metadata = [
+        (f"x-entry-{i}-traceparent", f"00-{uuid4().hex}-{uuid4().hex[:16]}-01") for i in range(n)
+    ]
+    response = await stub.OnBulkTopicEvent(request, metadata=metadata)
+    assert len(response.statuses) == n and len(calls.events) == n

@@ -16,6 +16,7 @@ from todo_web.api import (
     errors,
     health,
     notifications,
+    observability,
     request_models,
     tasks,
 )
@@ -38,6 +39,7 @@ def create_api() -> FastAPI:
     # Outermost, so that it also covers the Reflex routes mounted into this app.
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     api.middleware("http")(browser_guard.guard)
+    observability.install(api)
 
     @api.middleware("http")
     async def log_request(
@@ -57,6 +59,7 @@ def create_api() -> FastAPI:
             elapsed = (time.perf_counter() - started) * 1000
             # The server's own share of a request, for benchmarks and browser dev tools.
             response.headers["Server-Timing"] = f"app;dur={elapsed:.2f}"
+            observability.count_request(request, response.status_code, elapsed / 1000)
             # Keyword arguments both fill the message and land in the JSON record's extra.
             logger.info(
                 "request {method} {path} {status} user={user_id} {ms}ms",

@@ -5,6 +5,7 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from todo_core.db import session_scope
+from todo_core.metrics import ASSISTANT_REPLIES
 from todo_core.models import User
 from todo_core.validation import ChatMessage
 from todo_web.api.deps import SignedInUserId, user_in
@@ -18,6 +19,7 @@ from todo_web.api.schemas import (
 )
 from todo_web.assistant import service
 from todo_web.assistant.conversations import Conversation
+from todo_web.assistant.engine import Reply
 from todo_web.assistant.service import UnknownConversation
 
 router = APIRouter(prefix="/api/chat", tags=["assistant"])
@@ -38,6 +40,7 @@ async def send(user_id: SignedInUserId, request: Request, body: ChatMessage) -> 
     except UnknownConversation as exc:
         raise _not_found() from exc
     reply = exchange.reply
+    ASSISTANT_REPLIES.labels(_outcome(reply, exchange.conversation.pending is not None)).inc()
     return ChatOut(
         conversation_id=UUID(exchange.conversation.id),
         reply=reply.text,
@@ -74,6 +77,17 @@ async def delete_conversation(user_id: SignedInUserId, conversation_id: UUID) ->
     except UnknownConversation as exc:
         raise _not_found() from exc
     return Response(status_code=204)
+
+
+def _outcome(reply: Reply, pending: bool) -> str:
+    """What the parser made of the message, as the reply shows it."""
+    if reply.actions:
+        return "acted"
+    if pending or reply.options:
+        return "asked"
+    if reply.tasks or reply.parsed:
+        return "listed"
+    return "not_understood"
 
 
 def _out(conversation: Conversation) -> ConversationOut:

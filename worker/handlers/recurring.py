@@ -25,6 +25,7 @@ from loguru import logger
 
 from todo_core.db import SessionFactory, session_scope
 from todo_core.events import RecurringCompleted
+from todo_core.metrics import NEXT_OCCURRENCE_LATENCY
 from todo_core.models import utcnow
 from todo_core.repositories.processed import mark_processed
 from todo_core.repositories.tasks import as_stored, next_occurrence_of, spawn_next_occurrence
@@ -62,6 +63,9 @@ class Recurring:
                 return "duplicate"
             created = await spawn_next_occurrence(session, event, found, now)
         if created is not None:
+            NEXT_OCCURRENCE_LATENCY.observe(
+                max((self._clock() - event.occurred_at).total_seconds(), 0)
+            )
             # Its task.created / reminder.scheduled are in the outbox: publish them now.
             self._notify_relay()
             logger.info(

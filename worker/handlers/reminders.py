@@ -32,6 +32,7 @@ from uuid import UUID
 from google.protobuf.message import DecodeError
 from google.protobuf.wrappers_pb2 import StringValue
 from loguru import logger
+from opentelemetry.trace import SpanKind
 
 from todo_core.db import SessionFactory, session_scope
 from todo_core.events import (
@@ -52,6 +53,7 @@ from todo_core.repositories.notifications import (
     record_notification,
 )
 from todo_core.repositories.tasks import task_by_id
+from todo_core.telemetry import current_traceparent, linked_span
 from worker.jobs import ReminderJob, second_of
 from worker.outcome import PermanentError
 from worker.push import push
@@ -133,7 +135,9 @@ class Reminders:
         elif job.name in self._armed and job.second > now + _REARM_MARGIN:
             return "armed already"
         # A second already past is scheduled for now: the scheduler fires it at once.
-        await self._sidecar.schedule_job(job.name, max(job.second, now), job.payload())
+        # The arming's trace, so the firing (maybe days later) can link back to it.
+        payload = {**job.payload(), "traceparent": current_traceparent()}
+        await self._sidecar.schedule_job(job.name, max(job.second, now), payload)
         self._remember(job, now)
         return "armed"
 
@@ -146,7 +150,8 @@ class Reminders:
 
     async def on_job(self, name: str, data: bytes) -> str:
         try:
-            job = ReminderJob.from_payload(_job_payload(data))
+            payload = _job_payload(data)
+            job = ReminderJob.from_payload(payload)
         except (ValueError, KeyError, TypeError) as exc:
             raise PermanentError(f"job {name}: {exc}") from exc
         if job.name != name or job.second != second_of(job.second):
@@ -157,7 +162,8 @@ class Reminders:
             await self._sidecar.schedule_job(job.name, job.second, job.payload())
             logger.warning("reminder job {} dropped: triggered before its second", name)
             return "dropped: before its second, armed again for it"
-        return await self.fire(job)
+        with linked_span("reminder job fire", payload.get("traceparent"), SpanKind.CONSUMER):
+            return await self.fire(job)
 
     async def fire(self, job: ReminderJob) -> str:
         """Notify every reminder of the job's second and shard, a batch at a time (each
