@@ -6,14 +6,14 @@ export TODO_CACHE_DIR ?= $(HOME)/.cache/todo-devstack
 PY := $(TODO_CACHE_DIR)/venv/bin/python
 DEVSTACK := $(PY) -m devstack
 
-.PHONY: help install provision up down clean status logs run test test-unit lint format bench \
-	cluster cluster-down cluster-status test-cluster
+.PHONY: help install provision up down clean status logs run test test-unit lint format lock bench \
+	cluster cluster-down cluster-status test-cluster release-local rehearse-cloud
 
 help:
 	@echo "make run      start the whole system and follow its logs (Ctrl-C stops it)"
 	@echo "make test     run the whole test suite on its own stack"
-	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | bench"
-	@echo "make cluster | cluster-down | cluster-status [JSON=1]   (local Kubernetes, root)"
+	@echo "make up | down | clean | status [JSON=1] | logs | lint | format | lock | bench"
+	@echo "make cluster | cluster-down | cluster-status [JSON=1] | release-local | rehearse-cloud   (local Kubernetes, root)"
 
 install:
 	@python3 devstack/python_env.py >/dev/null
@@ -59,12 +59,29 @@ format: install
 	@$(PY) -m ruff format .
 	@$(PY) -m ruff check --fix .
 
+# Both locks from pyproject.toml with the pinned uv (devstack/versions.py UV): the dev one
+# first, then the runtime one constrained by it so the two cannot pin a package apart.
+# Add --upgrade-package NAME to the first command to move a pin.
+UV := $(TODO_CACHE_DIR)/venv/bin/uv
+lock: install
+	@$(UV) pip compile -q pyproject.toml --group dev --generate-hashes --python-version 3.11 -o requirements.lock
+	@$(UV) pip compile -q pyproject.toml -c requirements.lock --generate-hashes --python-version 3.11 -o requirements-runtime.lock
+
 bench: install
 	@$(DEVSTACK) provision --browser
 	@$(PY) -m bench
 
 cluster: install
 	@$(DEVSTACK) cluster up
+
+# Build, push to the cluster's registry and release with the workflow's entry point.
+release-local: install
+	@$(DEVSTACK) cluster release
+
+# values-cloud.yaml against cloud-shaped Kafka (SASL_SSL) and PostgreSQL (TLS) beside the
+# cluster, into namespace todo-cloud (docs/deploy.md, "Rehearse a cloud release here").
+rehearse-cloud: install
+	@$(DEVSTACK) cluster rehearse
 
 cluster-down: install
 	@$(DEVSTACK) cluster down

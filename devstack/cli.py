@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("logs", help="follow every part's log")
     sub.add_parser("run", help="up, then follow logs; Ctrl-C stops everything")
     cluster = sub.add_parser("cluster", help="the local single-node Kubernetes cluster")
-    cluster.add_argument("action", choices=["up", "down", "status"])
+    cluster.add_argument("action", choices=["up", "down", "status", "release", "rehearse"])
     cluster.add_argument("--json", action="store_true", help="status for machines")
     args = parser.parse_args(argv)
     try:
@@ -89,6 +89,10 @@ def _cluster(action: str, as_json: bool) -> None:
         lifecycle.up()
     elif action == "down":
         lifecycle.down()
+    elif action == "release":
+        lifecycle.release()
+    elif action == "rehearse":
+        lifecycle.rehearse()
     else:
         lifecycle.print_status(as_json)
 

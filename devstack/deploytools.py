@@ -33,7 +33,7 @@ from devstack.progress import run
 # managed cluster (AKS/GKE/OKE) still offers would also do; newer is stricter on removals.
 K8S_VERSION = "v1.37.2"
 # The runtime version installed in the cluster; its CRDs define what our Dapr resources may say.
-DAPR_VERSION = "v1.18.2"
+DAPR_VERSION = "v1.18.3"
 
 
 @dataclass(frozen=True)

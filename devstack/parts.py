@@ -182,6 +182,20 @@ def create_database(cfg: StackConfig) -> None:
 # --- Kafka ------------------------------------------------------------------------------
 
 
+# One broker that is also its own controller: every internal topic with one replica.
+SINGLE_NODE_KAFKA = [
+    "offsets.topic.replication.factor=1",
+    "offsets.topic.num.partitions=6",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    "share.coordinator.state.topic.min.isr=1",
+    "group.initial.rebalance.delay.ms=0",
+    # Topics are created explicitly (as Redpanda Cloud wants too); a misspelt name fails.
+    "auto.create.topics.enable=false",
+]
+
+
 def _kafka_properties(cfg: StackConfig, data: Path) -> str:
     port, ctl = cfg.port("TODO_KAFKA_PORT"), cfg.port("TODO_KAFKA_CONTROLLER_PORT")
     return "\n".join(
@@ -195,15 +209,7 @@ def _kafka_properties(cfg: StackConfig, data: Path) -> str:
             "inter.broker.listener.name=PLAINTEXT",
             "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
             f"log.dirs={data / 'logs'}",
-            "offsets.topic.replication.factor=1",
-            "offsets.topic.num.partitions=6",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
-            "group.initial.rebalance.delay.ms=0",
-            # Topics are created explicitly at start-up; a misspelt topic name fails loudly.
-            "auto.create.topics.enable=false",
+            *SINGLE_NODE_KAFKA,
             "",
         ]
     )
@@ -220,7 +226,7 @@ def start_kafka(cfg: StackConfig) -> None:
     props.write_text(_kafka_properties(cfg, data))
     classpath = f"{home / 'libs'}/*"
     if not (data / "logs" / "meta.properties").exists():
-        cluster_id = _kafka_cluster_id()
+        cluster_id = kafka_cluster_id()
         result = subprocess.run(
             [
                 java,
@@ -251,7 +257,7 @@ def start_kafka(cfg: StackConfig) -> None:
     _spawn(cfg, "kafka", argv)
 
 
-def _kafka_cluster_id() -> str:
+def kafka_cluster_id() -> str:
     import base64
     import uuid
 

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from devstack.errors import StackError
+
 
 def pid_file(run_dir: Path, part: str) -> Path:
     return run_dir / f"{part}.pid"
@@ -113,3 +115,18 @@ def tail(path: Path, lines: int = 25) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except FileNotFoundError:
         return "(no log yet)"
+
+
+def wait_healthy(
+    part: str, run_dir: Path, log_file: Path, healthy: Callable[[], bool], timeout: float
+) -> float:
+    """Seconds until `healthy()`; StackError with the log's tail if the part exits first
+    or is not healthy in time."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if healthy():
+            return time.monotonic() - started
+        if read_pid(run_dir, part) is None:
+            break
+        time.sleep(0.3)
+    raise StackError(f"{part} did not start (log: {log_file}):\n{tail(log_file, 25)}")

@@ -50,7 +50,7 @@ def ensure_dapr() -> Path:
     target = dapr_dir()
     if (target / "daprd").exists() and (target / "scheduler").exists():
         return target
-    go = _require("go", "install Go 1.26.5 or newer (the Dapr module needs it)")
+    go = _require("go", "install Go 1.26.6 or newer (the Dapr module needs it)")
     env = {
         **os.environ,
         "GOMODCACHE": str(cache_dir() / "gomod"),

@@ -1,6 +1,6 @@
 """Every pinned version of a runtime part, in one place."""
 
-DAPR_RUNTIME = "1.18.2"  # also pinned in devstack/daprd/go.mod
+DAPR_RUNTIME = "1.18.3"  # also pinned in devstack/daprd/go.mod (and what it replaces, why)
 KAFKA = "4.2.2"  # also pinned in devstack/kafka/pom.xml
 BUN = "1.4.4"
 UV = "0.13.9"
@@ -15,3 +15,5 @@ COREDNS = "1.13.2"
 METALLB = "0.15.3"
 # Kubernetes' build/pause tag: containerd's default sandbox image is registry.k8s.io/pause:3.10.2
 PAUSE = "3.10.2"
+# The release rehearsal's OCI registry (CNCF distribution), standing in for GHCR.
+REGISTRY = "3.1.2"

@@ -62,8 +62,8 @@ _MAX_STEPS = 100_000  # bound on iteration: a daily rule completed 270 years lat
 # occur (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30): unbounded, dateutil scans day by day to year
 # 9999 (2.7 s). 30 years holds every real rule (a Monday 29 February comes every 28 years);
 # validation refuses a rule with no occurrence within it (occurs_within_horizon).
-HORIZON = timedelta(days=366 * 30)
 HORIZON_YEARS = 30
+HORIZON = timedelta(days=366 * HORIZON_YEARS)
 
 
 class RecurrenceError(ValueError):

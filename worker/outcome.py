@@ -32,8 +32,7 @@ class PermanentError(Exception):
 # Network-level failures (asyncpg's connection errors are OSErrors too), timeouts and the
 # pool's wait. ConnectionError covers the sidecar client's SidecarUnavailable.
 _TRANSIENT_TYPES: tuple[type[BaseException], ...] = (
-    OSError,
-    TimeoutError,
+    OSError,  # TimeoutError and ConnectionError are OSErrors
     DisconnectionError,
     PoolTimeout,
 )

@@ -71,7 +71,27 @@ def install_metallb(kube: Kube, native_manifest: str) -> None:
     say(f"MetalLB ready (L2 mode, pool {LB_POOL})")
 
 
+def _scheduler_images(kube: Kube) -> set[str]:
+    """The images the scheduler's pods run now (a stuck rolling update runs two)."""
+    out = kube.kubectl(
+        "-n", "dapr-system", "get", "pods", "-l", "app=dapr-scheduler-server",
+        "-o", "jsonpath={.items[*].spec.containers[0].image}", check=False,
+    )  # fmt: skip
+    return set(out.split())
+
+
 def install_dapr(kube: Kube, chart: Path, registry: str, tag: str) -> None:
+    running = _scheduler_images(kube)
+    if running and running != {f"{registry}/scheduler:{tag}"}:
+        # The scheduler's three embedded etcd members keep their data in memory here: a
+        # rolling update restarts one at a time, and each comes back empty into a cluster
+        # that still lists it ("member … has already been bootstrapped"). A new Dapr
+        # release starts the scheduler afresh instead (its jobs were in memory anyway).
+        say(f"Dapr scheduler {', '.join(sorted(running))} -> {tag}: restarting it from scratch")
+        kube.kubectl(
+            "-n", "dapr-system", "delete", "statefulset", "dapr-scheduler-server",
+            "--cascade=foreground", "--wait=true", "--timeout=120s", check=False,
+        )  # fmt: skip
     kube.helm(
         "upgrade", "--install", "dapr", str(chart),
         "--namespace", "dapr-system", "--create-namespace",

@@ -2,13 +2,17 @@
 deploy/helm/todo with values-local.yaml and a values file that only names the images built
 here."""
 
-import json
+import os
 import secrets
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
 
+from devstack.cluster import images, registry
 from devstack.cluster.kubectl import Kube
+from devstack.cluster.layout import Layout
 from devstack.config import REPO_ROOT
 from devstack.errors import StackError
 from devstack.progress import say
@@ -19,10 +23,12 @@ SECRET = "todo-secrets"  # noqa: S105 (the Secret's name, not a value)
 CHART = REPO_ROOT / "deploy" / "helm" / "todo"
 
 
-def image_values(app_tag: str, kafka_image: str, postgres_image: str, redis_image: str) -> dict:
-    """The only values that differ from values-local.yaml: where the images come from."""
+def image_values(kafka_image: str, postgres_image: str, redis_image: str) -> dict:
+    """The only values that differ from values-local.yaml: the infrastructure images built
+    here, and the login for the registry the app images are pulled from. The registry and
+    the tag are the release's own arguments, as in the workflow."""
     return {
-        "image": {"tag": app_tag},
+        "imagePullSecrets": [{"name": registry.PULL_SECRET}],
         "localInfra": {
             "kafka": {"image": kafka_image},
             "postgres": {"image": postgres_image},
@@ -55,25 +61,35 @@ def ensure_secret(kube: Kube) -> None:
     )  # fmt: skip
 
 
-def _clear_interrupted(kube: Kube) -> None:
-    """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
-    fails with "another operation is in progress": undo what it was doing."""
-    out = kube.helm("status", RELEASE, "--namespace", NAMESPACE, "-o", "json", check=False)
-    status = json.loads(out)["info"]["status"] if out.strip() else ""
-    if status == "pending-install":
-        kube.helm("uninstall", RELEASE, "--namespace", NAMESPACE, "--wait")
-    elif status.startswith("pending-"):
-        kube.helm("rollback", RELEASE, "--namespace", NAMESPACE, "--wait")
+def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
+    """Both app images into the registry, where the node pulls them from."""
+    registry.ensure_running(layout)
+    for local, name in ((images.WEB, "todo-web"), (images.WORKER, "todo-worker")):
+        ref = f"{local}:{tag}"
+        images.ensure_in_storage(ref, archives[ref])
+        registry.push(layout, ref, name, tag)
 
 
-def install(kube: Kube, images_values: Path, *extra: str) -> None:
-    ensure_secret(kube)
-    _clear_interrupted(kube)
-    kube.helm(
-        "upgrade", "--install", RELEASE, str(CHART), "--namespace", NAMESPACE,
+def release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
+    """The command line of `python -m devstack.release deploy`, as the workflow runs it."""
+    return [
+        "deploy", "--registry", registry.ADDRESS, "--tag", tag,
         "-f", str(CHART / "values-local.yaml"), "-f", str(images_values),
-        "--atomic", "--wait", "--timeout", "10m", *extra,
-    )  # fmt: skip
+        "--namespace", NAMESPACE, "--release", RELEASE,
+        "--kubeconfig", str(kube.layout.admin_kubeconfig),
+        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin),
+    ]  # fmt: skip
+
+
+def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str) -> None:
+    """Push the app images, then release them with the same entry point as the workflow."""
+    ensure_secret(kube)
+    kube.apply(yaml.safe_dump(registry.pull_secret_manifest(kube.layout, NAMESPACE)))
+    push_images(kube.layout, archives, tag)
+    argv = [sys.executable, "-m", "devstack.release", *release_argv(kube, images_values, tag)]
+    proc = subprocess.run(argv, env={**kube.env, "PATH": os.environ.get("PATH", "")}, check=False)
+    if proc.returncode != 0:
+        raise StackError("the release failed (its cause is printed above)")
     say(f"chart {RELEASE} installed in namespace {NAMESPACE}")
 
 

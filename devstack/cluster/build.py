@@ -44,6 +44,7 @@ PINS: dict[str, tuple[str, str]] = {
     "coredns": ("github.com/coredns/coredns", versions.COREDNS),
     "metallb": ("go.universe.tf/metallb", versions.METALLB),
     "dapr": ("github.com/dapr/dapr", versions.DAPR_RUNTIME),
+    "registry": ("github.com/distribution/distribution/v3", versions.REGISTRY),
 }
 
 
@@ -253,6 +254,25 @@ def ensure_coredns() -> Path:
     return _cached("coredns", target, ["coredns"], build)
 
 
+# --- the registry -------------------------------------------------------------------------
+
+REGISTRY_MODULE = "github.com/distribution/distribution/v3"
+
+
+def ensure_registry() -> Path:
+    """The distribution registry and our bcrypt htpasswd helper (its one auth file format)."""
+    target = _part_dir("registry", versions.REGISTRY, "-s -w")
+
+    def build(out: Path) -> None:
+        label = f"building the registry {versions.REGISTRY} (first time: about 1 minute)"
+        flags = ["-ldflags", "-s -w"]
+        _go_build(label, "registry", out / "registry", [f"{REGISTRY_MODULE}/cmd/registry"], *flags)
+        _go_build("building htpasswd", "registry", out / "htpasswd", ["./htpasswd"], *flags)
+        _check_version(out / "registry", ["--version"], f"v{versions.REGISTRY}")
+
+    return _cached("registry", target, ["registry", "htpasswd"], build)
+
+
 # --- MetalLB ------------------------------------------------------------------------------
 
 METALLB_MODULE = "go.universe.tf/metallb"
@@ -372,6 +392,7 @@ def ensure_all() -> dict[str, Path]:
         "etcd": ensure_etcd(),
         "coredns": ensure_coredns(),
         "metallb": ensure_metallb(),
+        "registry": ensure_registry(),
         "dapr": ensure_dapr_control_plane(),
         "dapr-chart": ensure_dapr_chart(),
         "kubernetes": ensure_kubernetes(),

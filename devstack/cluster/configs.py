@@ -43,6 +43,9 @@ state = "{d / "state"}"
 
 [plugins.'io.containerd.cri.v1.images']
   snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    # One folder per registry host with its hosts.toml (the rehearsal's registry and CA).
+    config_path = "{layout.containerd_dir / "certs.d"}"
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = "{SANDBOX_IMAGE}"
 
@@ -96,8 +99,13 @@ def kubelet_config(layout: Layout) -> dict[str, object]:
         "apiVersion": "kubelet.config.k8s.io/v1beta1",
         "kind": "KubeletConfiguration",
         # This machine mounts cgroup v1 hierarchies; kubelet 1.35+ refuses them otherwise.
+        # On a cgroup v2 host (GitHub's runners) the setting has no effect.
         "failCgroupV1": False,
+        # cgroupfs on v1 and v2 alike: we own /todo-cluster, systemd does not manage it.
         "cgroupDriver": "cgroupfs",
+        # cgroupsPerQOS and enforceNodeAllocatable keep their defaults (true, ["pods"]): the
+        # kubelet puts kubepods and its QoS levels under this root. On v2 it first checks
+        # that the root is offered every controller it uses (cgroups.delegate sees to it).
         "cgroupRoot": f"/{CGROUP_ROOT}",
         "containerRuntimeEndpoint": f"unix://{layout.containerd_socket}",
         "authentication": {

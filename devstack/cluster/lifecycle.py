@@ -11,13 +11,17 @@ from devstack.cluster import (
     addons,
     app,
     build,
+    cgroups,
     cleanup,
+    cloud,
     configs,
     hostcheck,
     images,
     network,
     node,
     pki,
+    registry,
+    rehearsal,
 )
 from devstack.cluster import layout as layout_mod
 from devstack.cluster.kubectl import Kube
@@ -57,13 +61,58 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
         cleanup.sweep(layout)
         network.create()
     node.ensure_dirs(layout)
+    # cgroup v2 only: controllers enabled top-down before the first daemon joins its leaf.
+    if delegated := cgroups.delegate():
+        say(f"cgroup v2: /{layout_mod.CGROUP_ROOT} hands {' '.join(delegated)} to its children")
     pki.ensure(layout)
     configs.write_all(layout)
     for daemon in daemons:
         node.start(layout, daemon, bins)
         if daemon.name == "containerd":
-            images.import_images(bins.containerd / "ctr", layout.containerd_socket, archives)
+            # The app images come from the registry, as they do in the cloud.
+            imported = {r: a for r, a in archives.items() if not r.startswith(images.APP_IMAGES)}
+            images.import_images(bins.containerd / "ctr", layout.containerd_socket, imported)
     cluster.kube.wait_until("the node to be Ready", lambda: addons.node_ready(cluster.kube))
+
+
+def install_app(cluster: Cluster, archives: dict[str, Path]) -> None:
+    # The tag of the image just built, not one computed again from files that may have
+    # changed since.
+    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    values = app.image_values(
+        _image(archives, "localhost/todo/kafka:"),
+        _image(archives, "localhost/todo/postgres:"),
+        _image(archives, "localhost/todo/redis:"),
+    )
+    app.install(
+        cluster.kube, archives, app.write_image_values(cluster.layout.root, values), web_tag
+    )
+
+
+def release() -> None:
+    """`make release-local`: build what changed, push it, release it on the running cluster
+    through the same entry point as the workflow."""
+    cluster = prepare()
+    layout = cluster.layout
+    if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
+        raise StackError("the cluster is not running: `sudo make cluster` first")
+    install_app(cluster, images.ensure_images())
+
+
+def rehearse() -> None:
+    """`make rehearse-cloud`: the cloud-shaped services, then a release of values-cloud.yaml
+    into its own namespace through the workflow's entry point (docs/deploy.md)."""
+    cluster = prepare()
+    layout = cluster.layout
+    if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
+        raise StackError("the cluster is not running: `sudo make cluster` first")
+    archives = images.ensure_images()
+    tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    redis = _image(archives, "localhost/todo/redis:")
+    overlay = rehearsal.prepare(cluster.kube, archives, tag, redis)
+    result = rehearsal.release(cluster.kube, overlay, tag, capture=False)
+    if result.returncode != 0:
+        raise StackError("the cloud-shaped release failed (its cause is printed above)")
 
 
 def up() -> None:
@@ -78,16 +127,7 @@ def up() -> None:
     addons.install_coredns(kube, _image(archives, "localhost/todo/coredns:"))
     addons.install_metallb(kube, images.metallb_manifest(archives))
     addons.install_dapr(kube, build.ensure_dapr_chart(), *images.dapr_registry_and_tag())
-    # The tag of the image just built, not one computed again from files that may have
-    # changed since.
-    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
-    values = app.image_values(
-        web_tag,
-        _image(archives, "localhost/todo/kafka:"),
-        _image(archives, "localhost/todo/postgres:"),
-        _image(archives, "localhost/todo/redis:"),
-    )
-    app.install(kube, app.write_image_values(cluster.layout.root, values))
+    install_app(cluster, archives)
     say(
         f"cluster up in {time.monotonic() - started:.0f}s "
         f"(builds and images {built - started:.0f}s); app at {app.url(kube) or '?'}"
@@ -101,6 +141,8 @@ def down() -> None:
              "containerd", "kubelet", "kube-proxy"]  # fmt: skip
     # The kubelet first, so it does not restart what the sweep kills.
     node.stop_all(layout, names)
+    registry.stop(layout)
+    cloud.stop(layout)
     cleanup.sweep(layout)
     say("cluster stopped; its data is kept in " + str(layout.root))
 
@@ -109,7 +151,7 @@ def status() -> dict[str, object]:
     layout = layout_mod.load()
     parts = {}
     for name in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
-                 "containerd", "kubelet", "kube-proxy"):  # fmt: skip
+                 "containerd", "kubelet", "kube-proxy", registry.NAME):  # fmt: skip
         pid = node.running(layout, name)
         parts[name] = {"state": "running" if pid else "stopped", "pid": pid,
                        "log": str(layout.log_dir / f"{name}.log")}  # fmt: skip

@@ -7,6 +7,7 @@ Made once and kept with the cluster's data, so a restart does not invalidate kub
 
 import base64
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -170,3 +171,37 @@ def _write_kubeconfigs(layout: Layout) -> None:
         if identity.name != "apiserver-kubelet-client":
             _write(layout.kubeconfig(identity.name), kubeconfig(layout, identity.name))
     _write(layout.admin_kubeconfig, kubeconfig(layout, "admin"))
+
+
+# --- the services beside the cluster (registry, and the cloud-shaped Kafka and PostgreSQL) --
+# Their CA is not the cluster's: in the cloud, GHCR's, Redpanda's and Neon's certificates
+# have nothing to do with the cluster's own CA either.
+
+
+def service_ca_dir(layout: Layout) -> Path:
+    return layout.root / "services-pki"
+
+
+def service_ca_file(layout: Layout) -> Path:
+    return service_ca_dir(layout) / "ca.crt"
+
+
+def made_once(path: Path, make: Callable[[], str]) -> str:
+    """A generated credential, made on first use and kept (0600) for the next."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def service_cert(layout: Layout, name: str, alt_names: tuple[str, ...]) -> tuple[Path, Path]:
+    """A server certificate for `name` from the services' CA (made on first use)."""
+    pki = service_ca_dir(layout)
+    pki.mkdir(parents=True, exist_ok=True)
+    if not (pki / "ca.crt").exists():
+        _ca(pki, subject="todo-services-ca")
+    crt, key = pki / f"{name}.crt", pki / f"{name}.key"
+    if not crt.exists() or not key.exists():
+        _sign(pki, Identity(name, name), "serverAuth", alt_names)
+    return crt, key

@@ -36,6 +36,8 @@ ORDER = [
     "test_flow",
     "test_scale",
     "test_rollout",
+    "test_release",
+    "test_cloud_release",
     "test_recovery",
 ]
 

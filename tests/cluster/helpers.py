@@ -1,7 +1,12 @@
 """Looking into the cluster the way an operator would: kubectl get, kubectl exec."""
 
 import json
+import threading
+import time
 from typing import Any
+
+import httpx
+import yaml
 
 from devstack.cluster.app import CHART, NAMESPACE
 from devstack.cluster.kubectl import Kube
@@ -43,33 +48,41 @@ print(json.dumps({"health": health, "metadata": json.loads(metadata)}))
 # advertised name resolves: the record as it reached Kafka, not as Dapr delivered it. Every
 # partition is assigned from its start (no consumer group to join), and what was read is
 # reported either way.
-KAFKA_FIND = """
-import json, time
-from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
-consumer = Consumer({"bootstrap.servers": "todo-kafka:9092", "group.id": "cluster-test",
-                     "enable.auto.commit": False})
-partitions = consumer.list_topics(TOPIC, timeout=30).topics[TOPIC].partitions
-consumer.assign([TopicPartition(TOPIC, p, OFFSET_BEGINNING) for p in partitions])
-found, seen, deadline = None, 0, time.monotonic() + 90
-while found is None and time.monotonic() < deadline:
-    message = consumer.poll(1.0)
-    if message is None or message.error():
-        continue
-    seen += 1
-    data = json.loads(message.value()).get("data", {})
-    if data.get("task_id") == TASK_ID and data.get("type") == EVENT_TYPE:
-        found = {"timestamp_ms": message.timestamp()[1], "partition": message.partition()}
-consumer.close()
-print(json.dumps({"found": found, "records_read": seen, "partitions": len(partitions)}))
-"""
+# Kafka's own console consumer, in a pod of the Kafka image this run built (the broker's pod
+# may be older: it is created once, on install). The app images carry only the runtime
+# dependencies, and a client the project did not write is the better witness anyway.
+CONSOLE_CONSUMER = [
+    "java", "-cp", "/opt/kafka/libs/*", "org.apache.kafka.tools.consumer.ConsoleConsumer",
+    "--bootstrap-server", "todo-kafka:9092", "--from-beginning", "--timeout-ms", "20000",
+    "--property", "print.timestamp=true", "--property", "print.partition=true",
+]  # fmt: skip
+
+
+def kafka_image(kube: Kube) -> str:
+    values = yaml.safe_load((kube.layout.config_dir / "todo-images.yaml").read_text())
+    return values["localInfra"]["kafka"]["image"]
 
 
 def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any]:
-    """`found`: the first record of `event_type` for `task_id` on `topic` (its broker
-    timestamp), or None; and how many records were read looking for it."""
-    worker = pods(kube, "worker")[0]["metadata"]["name"]
-    header = f"TOPIC, TASK_ID, EVENT_TYPE = {topic!r}, {task_id!r}, {event_type!r}\n"
-    return python_in(kube, worker, "worker", header + KAFKA_FIND, timeout="150s")
+    """`found`: the first record of `event_type` for `task_id` on `topic` (its timestamp),
+    or None; and how many records were read looking for it."""
+    out = kube.kubectl(
+        "-n", NAMESPACE, "run", f"kafka-read-{time.time_ns()}", "--rm", "-i", "--quiet",
+        "--restart=Never", f"--image={kafka_image(kube)}", "--image-pull-policy=Never",
+        "--pod-running-timeout=2m", "--command", "--", *CONSOLE_CONSUMER, "--topic", topic,
+    )  # fmt: skip
+    found, seen = None, 0
+    for line in out.splitlines():
+        # CreateTime:1733400000000<TAB>Partition:1<TAB>{"data": ...}
+        parts = line.split("\t", 2)
+        if len(parts) != 3 or not parts[0].startswith("CreateTime:"):
+            continue
+        seen += 1
+        data = json.loads(parts[2]).get("data", {})
+        if found is None and data.get("task_id") == task_id and data.get("type") == event_type:
+            found = {"timestamp_ms": int(parts[0].split(":", 1)[1]),
+                     "partition": int(parts[1].split(":", 1)[1])}  # fmt: skip
+    return {"found": found, "records_read": seen}
 
 
 def sql(kube: Kube, query: str) -> list[list[str]]:
@@ -101,3 +114,36 @@ def deployment_images(kube: Kube) -> set[str]:
         spec = kube.get("-n", NAMESPACE, "deployment", name)["spec"]["template"]["spec"]
         found |= {c["image"] for c in spec["containers"] if c["name"] != "daprd"}
     return found
+
+
+# A bounded loop: at most this many requests, for at most this long.
+MAX_REQUESTS = 5_000
+MAX_SECONDS = 600
+
+
+class RequestLoop(threading.Thread):
+    """GET / and /healthz through the load balancer, one after the other, until stopped."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(daemon=True)
+        self.url = url
+        self.stop = threading.Event()
+        self.sent = 0
+        self.failures: list[str] = []
+
+    def run(self) -> None:
+        started = time.monotonic()
+        with httpx.Client(base_url=self.url, timeout=10) as client:
+            while not self.stop.is_set() and self.sent < MAX_REQUESTS:
+                if time.monotonic() - started > MAX_SECONDS:
+                    break
+                path = "/healthz" if self.sent % 2 else "/"
+                self.sent += 1
+                try:
+                    status = client.get(path).status_code
+                except httpx.HTTPError as exc:
+                    self.failures.append(f"{path}: {exc!r}")
+                    continue
+                if status != 200:
+                    self.failures.append(f"{path}: {status}")
+                time.sleep(0.05)

@@ -2,52 +2,17 @@
 brings the previous revision back."""
 
 import subprocess
-import threading
 import time
 
-import httpx
-
 from devstack.cluster.lifecycle import Cluster
-from tests.cluster.helpers import deployment_images, helm_upgrade, release_revision
-
-# A bounded loop: at most this many requests, for at most this long.
-MAX_REQUESTS = 5_000
-MAX_SECONDS = 600
+from tests.cluster.helpers import RequestLoop, deployment_images, helm_upgrade, release_revision
 
 
-class RequestLoop(threading.Thread):
-    """GET / and /healthz through the load balancer, one after the other, until stopped."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(daemon=True)
-        self.url = url
-        self.stop = threading.Event()
-        self.sent = 0
-        self.failures: list[str] = []
-
-    def run(self) -> None:
-        started = time.monotonic()
-        with httpx.Client(base_url=self.url, timeout=10) as client:
-            while not self.stop.is_set() and self.sent < MAX_REQUESTS:
-                if time.monotonic() - started > MAX_SECONDS:
-                    break
-                path = "/healthz" if self.sent % 2 else "/"
-                self.sent += 1
-                try:
-                    status = client.get(path).status_code
-                except httpx.HTTPError as exc:
-                    self.failures.append(f"{path}: {exc!r}")
-                    continue
-                if status != 200:
-                    self.failures.append(f"{path}: {status}")
-                time.sleep(0.05)
-
-
-def _retag(cluster: Cluster, old: str, new: str) -> None:
+def _retag(cluster: Cluster, images: set[str], new: str) -> None:
     """The same images under a new tag: a release with nothing else changed."""
     ctr = [str(cluster.bins.containerd / "ctr"), "--address",
            str(cluster.layout.containerd_socket), "-n", "k8s.io"]  # fmt: skip
-    for repository in ("ghcr.io/todo-platform/todo-web", "ghcr.io/todo-platform/todo-worker"):
+    for repository, old in (image.rsplit(":", 1) for image in images):
         subprocess.run([*ctr, "images", "tag", "--force", f"{repository}:{old}",
                         f"{repository}:{new}"], check=True, capture_output=True)  # fmt: skip
 
@@ -59,7 +24,7 @@ def test_an_upgrade_fails_no_request_and_a_rollback_restores(
     before = deployment_images(kube)
     old_tag = next(iter(before)).rsplit(":", 1)[1]
     new_tag = f"{old_tag}-next"
-    _retag(cluster, old_tag, new_tag)
+    _retag(cluster, before, new_tag)
     revision = release_revision(kube)
 
     loop = RequestLoop(app_url)

@@ -227,10 +227,50 @@ def test_a_private_kafka_ca_reaches_the_pubsub_component(render):
     assert meta["caCert"]["value"] == PEM
 
 
+def _pg_ca_env(container: dict) -> str:
+    return next(e["value"] for e in container["env"] if e["name"] == "PGSSLROOTCERT")
+
+
+def test_a_private_postgres_ca_reaches_the_apps_the_migrations_and_the_state_store(render):
+    docs = documents(render("values-cloud.yaml", "--set-string", f"postgres.caCert={PEM}"))
+    config_map = find(docs, "ConfigMap", "todo-pg-ca")
+    assert config_map["data"]["ca.crt"] == PEM
+    # A hook before the migrations Job, which runs before ordinary resources on an install.
+    hook = config_map["metadata"]["annotations"]
+    assert "pre-install" in hook["helm.sh/hook"] and int(hook["helm.sh/hook-weight"]) < 0
+    for name, template in pod_specs(docs).items():
+        spec = template["spec"]
+        app = spec["containers"][0]
+        assert _pg_ca_env(app) == "/etc/todo/pg-ca/ca.crt", name
+        assert {"name": "pg-ca", "mountPath": "/etc/todo/pg-ca", "readOnly": True} in app[
+            "volumeMounts"
+        ], name
+        assert {"name": "pg-ca", "configMap": {"name": "todo-pg-ca"}} in spec["volumes"], name
+    for name in ("todo-web", "todo-worker"):
+        annotations = find(docs, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
+        assert annotations["dapr.io/volume-mounts"] == "pg-ca:/etc/todo/pg-ca"
+        assert annotations["dapr.io/env"] == "PGSSLROOTCERT=/etc/todo/pg-ca/ca.crt"
+
+
+def test_without_a_private_ca_the_apps_verify_postgres_with_the_image_roots(render):
+    """asyncpg does not fall back to the system roots for sslmode=verify-full (pgx does)."""
+    docs = documents(render("values-cloud.yaml"))
+    assert not [d for d in docs if d["kind"] == "ConfigMap" and "pg-ca" in d["metadata"]["name"]]
+    for name, template in pod_specs(docs).items():
+        assert (
+            _pg_ca_env(template["spec"]["containers"][0]) == "/etc/ssl/certs/ca-certificates.crt"
+        ), name
+    web = find(docs, "Deployment", "todo-web")["spec"]["template"]["metadata"]["annotations"]
+    assert "dapr.io/env" not in web
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (["--set", "web.service.type=Foo"], "web/service/type"),
+        # Dapr reads any other spelling as PLAIN, silently.
+        (["--set", "kafka.saslMechanism=SCRAM-SHA-256"], "kafka/saslMechanism"),
+        (["--set", "postgres.caCert=not-a-pem"], "postgres/caCert"),
         (["--set-json", 'web.replicas="two"'], "web/replicas"),
         (["--set", "web.replicas=2"], "redisUrl"),
         (["--set", "web.autoscaling.enabled=true"], "redisUrl"),
@@ -288,3 +328,16 @@ def test_optional_hpa_and_ingress_render_valid_manifests(render, kubeconform):
     assert "replicas" not in find(docs, "Deployment", "todo-web")["spec"]
     proc = kubeconform(stdin=text)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_a_component_change_rolls_the_pods_instead_of_hot_reloading_them(render):
+    """With Dapr's HotReload a release's bad Component (wrong Kafka credentials) stopped the
+    running version's sidecars too; found by the cloud-shaped rehearsal."""
+    docs = documents(render("values-cloud.yaml"))
+    features = find(docs, "Configuration", "todo-config")["spec"]["features"]
+    assert {"name": "HotReload", "enabled": False} in features
+    changed = documents(render("values-cloud.yaml", "--set-string", f"kafka.caCert={PEM}"))
+    for name in ("todo-web", "todo-worker"):
+        before = find(docs, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
+        after = find(changed, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
+        assert before["checksum/dapr-components"] != after["checksum/dapr-components"], name

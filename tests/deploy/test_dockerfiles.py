@@ -72,3 +72,42 @@ def test_single_stage_is_rejected():
     assert lint("FROM docker.io/library/python:3.11.14-slim\nUSER 1\n") == [
         "not a multi-stage build"
     ]
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_images_install_the_runtime_lock_only(name):
+    text = (REPO / name).read_text(encoding="utf-8")
+    _, all_stages = stages(text)
+    installs = [
+        rest
+        for stage in all_stages
+        for word, rest in stage.instructions
+        if word == "RUN" and " -r " in rest
+    ]
+    assert installs == ["pip install --require-hashes -r /tmp/requirements-runtime.lock"]
+    assert "requirements.lock" not in text  # the dev lock: test tools, 2x the image
+
+
+def test_both_images_share_one_deps_stage():
+    """Identical text, so buildah's layer cache serves both images. devstack tags the
+    `deps` and `build` stages of each (images.py, Build.stages): both must exist."""
+    deps = []
+    for name in DOCKERFILES:
+        _, all_stages = stages((REPO / name).read_text(encoding="utf-8"))
+        assert {"deps", "build"} <= {s.alias for s in all_stages}
+        (stage,) = [s for s in all_stages if s.alias == "deps"]
+        deps.append((stage.base, stage.instructions))
+    assert deps[0] == deps[1]
+
+
+@pytest.mark.parametrize("name", DOCKERFILES)
+def test_dependencies_come_before_the_code_in_the_final_stage(name):
+    """A code change must leave the big venv layer cached: it is copied from the `deps`
+    stage (which sees no source) before anything built from the sources."""
+    _, all_stages = stages((REPO / name).read_text(encoding="utf-8"))
+    copies = [rest for word, rest in all_stages[-1].instructions if word == "COPY"]
+    assert copies[0] == "--from=deps /opt/venv /opt/venv"
+    assert all(c.startswith("--from=build ") for c in copies[1:])
+    (deps,) = [s for s in all_stages if s.alias == "deps"]
+    sources = [r for w, r in deps.instructions if w == "COPY"]
+    assert sources == ["requirements-runtime.lock /tmp/"]

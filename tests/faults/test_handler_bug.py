@@ -11,8 +11,6 @@ behind it never came.
 
 import asyncio
 import json
-import os
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -22,12 +20,10 @@ import psycopg
 import pytest
 from dapr.aio.clients import DaprClient
 
-from devstack import parts, processes
 from devstack.config import StackConfig
 from devstack.parts import Sidecar
-from devstack.ports import ensure_free
 from tests.integration.api_client import sign_up
-from tests.integration.extra_app import components_for, with_ports
+from tests.integration.extra_app import running, with_ports
 from tests.integration.kafka_reader import from_the_beginning
 from tests.integration.test_worker_support import (
     dapr_fixture,  # noqa: F401 (the `dapr` fixture)
@@ -48,36 +44,16 @@ GOOD_EVENTS = 5
 @pytest.fixture(scope="module")
 def buggy_worker(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     tmp = tmp_path_factory.mktemp("handler-bug")
-    cfg, run_dir, out = with_ports(stack, "BUG", 200), tmp / "run", tmp / "handled.jsonl"
+    cfg, out = with_ports(stack, "BUG", 200), tmp / "handled.jsonl"
     out.touch()
-    for var in ("BUG_PORT", "BUG_DAPR_HTTP_PORT", "BUG_DAPR_GRPC_PORT"):
-        ensure_free(cfg.port(var), var)
     env = {
-        **os.environ,
         "BUG_OUT": str(out),
-        "APP_PORT": str(BUG.app_port(cfg)),
         "DAPR_HTTP_PORT": str(BUG.http_port(cfg)),
         "DAPR_GRPC_PORT": str(BUG.grpc_port(cfg)),
     }
-    app = [sys.executable, str(Path(__file__).with_name("handler_bug_app.py"))]
-    try:
-        processes.spawn("bug-app", app, run_dir=run_dir, log_file=tmp / "app.log", env=env)
-        processes.spawn(
-            "bug-dapr",
-            parts.daprd_argv(cfg, BUG, resources=components_for(tmp, BUG.app_id)),
-            run_dir=run_dir,
-            log_file=tmp / "daprd.log",
-            env=parts.daprd_env(cfg),
-        )
-        deadline = time.monotonic() + 60
-        while not parts.sidecar_healthy(cfg, BUG):
-            assert time.monotonic() < deadline, processes.tail(tmp / "daprd.log")
-            time.sleep(0.3)
+    with running(cfg, BUG, Path(__file__).with_name("handler_bug_app.py"), tmp, env):
         time.sleep(3)  # the consumer group's first assignment, before anything is published
         yield {"out": out, "log": tmp / "app.log"}
-    finally:
-        processes.stop(run_dir, "bug-dapr")
-        processes.stop(run_dir, "bug-app")
 
 
 def _handled(out: Path) -> dict[str, float]:

@@ -9,9 +9,9 @@ from pydantic import SecretStr
 
 from todo_core.db import SessionFactory, create_engine, create_session_factory, session_scope
 from todo_core.events import TaskCreated, TaskSnapshot, TaskUpdated
-from todo_core.models import Priority, Status, User
+from todo_core.models import Priority, Status, Task, User
 from todo_core.repositories import activity, notifications, processed, users
-from todo_core.repositories.errors import EmailTaken, WrongPassword
+from todo_core.repositories.errors import EmailTaken, Untrusted, WrongPassword
 from todo_core.validation import PasswordChange, ProfileUpdate, SignUp
 
 pytestmark = pytest.mark.integration
@@ -137,6 +137,11 @@ async def test_activity_is_appended_once_per_event(factory: SessionFactory) -> N
     task = snapshot(alice)
     created = TaskCreated(user_id=alice.id, task=task, occurred_at=WHEN)
     updated = TaskUpdated(user_id=alice.id, task=task, occurred_at=WHEN.replace(hour=10))
+    async with session_scope(factory) as session:
+        session.add(Task(**task.model_dump()))  # the owner is read from the task row
+    async with session_scope(factory) as session:
+        with pytest.raises(Untrusted, match="not the event's user's"):
+            await activity.append_activity(session, TaskUpdated(user_id=bob.id, task=task))
     async with session_scope(factory) as session:
         assert await activity.append_activity(session, updated)
         assert await activity.append_activity(session, created)

@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,12 +19,10 @@ from dapr.aio.clients import DaprClient
 from dapr.clients.exceptions import DaprInternalError
 from dapr.clients.grpc._jobs import Job
 
-from devstack import parts, processes
 from devstack.config import StackConfig
 from devstack.parts import Sidecar
-from devstack.ports import ensure_free
 
-from .extra_app import components_for, with_ports
+from .extra_app import running, with_ports
 
 pytestmark = pytest.mark.integration
 
@@ -49,34 +46,9 @@ def probe(stack: StackConfig, tmp_path_factory: pytest.TempPathFactory) -> Itera
     cfg = with_ports(stack, "PROBE", 100)
     out = tmp / "received.jsonl"
     out.touch()
-    run_dir = tmp / "run"
-    for var in ("PROBE_PORT", "PROBE_DAPR_HTTP_PORT", "PROBE_DAPR_GRPC_PORT"):
-        ensure_free(cfg.port(var), var)
-    app_env = {**os.environ, "PROBE_OUT": str(out), "APP_PORT": str(PROBE.app_port(cfg))}
-    try:
-        processes.spawn(
-            "probe-app",
-            [sys.executable, str(Path(__file__).with_name("runtime_probe_app.py"))],
-            run_dir=run_dir,
-            log_file=tmp / "app.log",
-            env=app_env,
-        )
-        argv = parts.daprd_argv(cfg, PROBE, resources=components_for(tmp, PROBE.app_id))
-        processes.spawn(
-            "probe-dapr",
-            argv,
-            run_dir=run_dir,
-            log_file=tmp / "daprd.log",
-            env=parts.daprd_env(cfg),
-        )
-        deadline = time.monotonic() + 60
-        while not parts.sidecar_healthy(cfg, PROBE):
-            assert time.monotonic() < deadline, processes.tail(tmp / "daprd.log")
-            time.sleep(0.3)
+    script = Path(__file__).with_name("runtime_probe_app.py")
+    with running(cfg, PROBE, script, tmp, {"PROBE_OUT": str(out)}):
         yield {"cfg": cfg, "out": out, "grpc": PROBE.grpc_port(cfg), "tmp": tmp}
-    finally:
-        processes.stop(run_dir, "probe-dapr")
-        processes.stop(run_dir, "probe-app")
 
 
 def _received(out: Path, kind: str, timeout: float, match: dict) -> dict:

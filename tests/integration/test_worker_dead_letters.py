@@ -18,6 +18,7 @@ from .kafka_reader import read_until
 from .test_worker_support import (
     dapr_fixture,  # noqa: F401 (the `dapr` fixture)
     log_lines,
+    make_task,
     make_user,
     notifications,
     pg_fixture,  # noqa: F401 (the `pg` fixture)
@@ -44,13 +45,15 @@ def _envelope(topic: str, data: object, marker: str) -> bytes:
     ).encode()
 
 
-def _due(user: uuid.UUID) -> dict:
+def _due(pg: psycopg.Connection, user: uuid.UUID) -> dict:
+    """A reminder.due of a task that is due (the worker checks it against the row)."""
+    at = datetime.now(UTC)
     return to_json_dict(
         ReminderDue(
             user_id=user,
-            task_id=uuid.uuid4(),
+            task_id=make_task(pg, user, remind_at=at, title="dlq"),
             task_version=1,
-            remind_at=datetime.now(UTC),
+            remind_at=at,
             due_at=None,
             title="dlq",
         )  # fmt: skip
@@ -61,11 +64,11 @@ async def test_malformed_unknown_and_wrong_version_go_to_the_dead_letter_topic(
     stack: StackConfig, pg: psycopg.Connection
 ) -> None:
     user = make_user(pg)
-    good = _due(user)
+    good = _due(pg, user)
     bad = {
-        "malformed": {**_due(user), "remind_at": "yesterday-ish"},
-        "unknown-type": {**_due(user), "type": "reminder.snoozed"},
-        "wrong-version": {**_due(user), "schema_version": 7},
+        "malformed": {**_due(pg, user), "remind_at": "yesterday-ish"},
+        "unknown-type": {**_due(pg, user), "type": "reminder.snoozed"},
+        "wrong-version": {**_due(pg, user), "schema_version": 7},
         "not-an-object": "just a string",
     }
     markers = {name: f"dlq-{name}-{uuid.uuid4()}" for name in bad}
@@ -101,10 +104,10 @@ async def test_a_transient_database_failure_is_retried_until_it_succeeds(
     """PostgreSQL refuses the notification's insert with a serialization failure (SQLSTATE
     40001, raised by a trigger) for a few seconds: the worker answers RETRY, Dapr
     redelivers, and the notification is recorded once the trigger is gone."""
-    user = make_user(pg)
+    user, at = make_user(pg), datetime.now(UTC)
     due = ReminderDue(
-        user_id=user, task_id=uuid.uuid4(), task_version=1, remind_at=datetime.now(UTC),
-        due_at=None, title="retry me",
+        user_id=user, task_id=make_task(pg, user, remind_at=at, title="retry me"),
+        task_version=1, remind_at=at, due_at=None, title="retry me",
     )  # fmt: skip
     pg.execute(
         "CREATE OR REPLACE FUNCTION test_conflict() RETURNS trigger AS $$ BEGIN "

@@ -89,3 +89,31 @@ async def test_finished_series_creates_nothing_and_says_why(
     assert "detail=none" in lines[0]
     assert log_lines(stack, "recurring.none", str(task), "series is finished")
     assert len(series(pg, task)) == 1
+
+
+async def test_the_worker_believes_the_database_not_the_event(
+    stack: StackConfig, pg: psycopg.Connection, dapr: DaprClient
+) -> None:
+    """A forged event cannot plant tasks: one naming another user's task as the sender's,
+    or an open task, creates nothing; the next task's fields come from the stored task,
+    not from what the event says."""
+    owner, attacker = make_user(pg), make_user(pg)
+    due = datetime.now(UTC).replace(microsecond=0) + timedelta(hours=1)
+    theirs = make_task(pg, owner, status="done", due_at=due, recurrence="FREQ=DAILY")
+    still_open = make_task(pg, owner, due_at=due, recurrence="FREQ=DAILY")
+    forged = [
+        RecurringCompleted(user_id=attacker, task=task_snapshot(pg, theirs), time_zone="UTC"),
+        completed(pg, still_open),
+    ]
+    planted = completed(pg, theirs)
+    planted = planted.model_copy(
+        update={"task": planted.task.model_copy(update={"title": "session expired: sign in"})}
+    )
+    for event in [*forged, planted]:
+        await publish(dapr, event)
+    rows = await wait_for(lambda: len(series(pg, theirs)) == 2 and series(pg, theirs), 15)
+    assert rows[1][5] == "worker test task"  # the stored title, not the event's
+    for event in forged:
+        lines = await wait_for(lambda e=event: log_lines(stack, str(e.event_id)), 15)
+        assert "detail=none" in lines[0]
+    assert len(series(pg, still_open)) == 1

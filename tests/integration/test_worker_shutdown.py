@@ -26,11 +26,12 @@ import pytest
 from dapr.proto import appcallback_service_v1
 from dapr.proto.runtime.v1.appcallback_pb2 import TopicEventRequest, TopicEventResponse
 
-from devstack.config import StackConfig
+from devstack.config import REPO_ROOT, StackConfig
 from devstack.parts import WORKER_SIDECAR
 from todo_core.events import ReminderDue, to_json_dict
 
 from .test_worker_support import (
+    make_task,
     make_user,
     notifications,
     pg_fixture,  # noqa: F401 (the `pg` fixture)
@@ -83,6 +84,9 @@ def test_sigterm_finishes_the_in_flight_handler_then_exits(
         "DAPR_GRPC_PORT": str(WORKER_SIDECAR.grpc_port(stack)),
         "DAPR_HTTP_PORT": str(WORKER_SIDECAR.http_port(stack)),
         "RECONCILE_SECONDS": "3600",
+        # The shared venv's editable install points at whichever clone installed last (see
+        # devstack/apps.py): run this clone's worker, as the stack's own worker does.
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
     }
     log = tmp_path / "worker.log"
     entry = Path(sys.executable).parent / "todo-worker"
@@ -90,10 +94,10 @@ def test_sigterm_finishes_the_in_flight_handler_then_exits(
         proc = subprocess.Popen([str(entry)], env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         _wait(lambda: _health(health_port) == 200, 30, "the worker's health endpoint")
-        user = make_user(pg)
+        user, at = make_user(pg), datetime.now(UTC)
         event = ReminderDue(
-            user_id=user, task_id=uuid.uuid4(), task_version=1, remind_at=datetime.now(UTC),
-            due_at=None, title="in flight",
+            user_id=user, task_id=make_task(pg, user, remind_at=at, title="in flight"),
+            task_version=1, remind_at=at, due_at=None, title="in flight",
         )  # fmt: skip
         with psycopg.connect(stack.database_url("postgresql")) as blocker:
             blocker.execute(

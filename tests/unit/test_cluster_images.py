@@ -3,6 +3,7 @@ with the inputs of its image, and containerd must be asked for the name it gives
 
 import io
 import json
+import subprocess
 import tarfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from devstack.cluster import images
     ("ref", "slug"),
     [
         ("localhost/todo/debian:bookworm", "debian"),
-        ("localhost/todo/dapr/sentry:1.18.2", "dapr-sentry"),
+        ("localhost/todo/dapr/sentry:1.18.3", "dapr-sentry"),
         ("localhost/todo/metallb/controller:0.15.3", "metallb-controller"),
         ("ghcr.io/todo-platform/todo-web:local-0123456789ab", "todo-web"),
         ("registry.k8s.io/pause:3.10.2", "pause"),
@@ -42,7 +43,7 @@ def _tree(root: Path) -> None:
     for rel, text in {
         "Dockerfile.web": "FROM x\n",
         "Dockerfile.worker": "FROM x\n",
-        "requirements.lock": "a==1\n",
+        "requirements-runtime.lock": "a==1\n",
         "pyproject.toml": "[project]\n",
         "rxconfig.py": "",
         "alembic.ini": "",
@@ -92,3 +93,44 @@ def test_refs_of_a_docker_archive(tmp_path: Path) -> None:
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
     assert images._archive_refs(archive) == ["localhost/todo/redis:7"]
+
+
+def test_forget_older_asks_buildah_to_drop_old_app_tags_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Which references _forget_older hands to `buildah rmi` (buildah itself is not run):
+    the app images and stage tags of this build stay, so the prune leaves their cached
+    layers; those of older builds go."""
+    new, old = "local-0123456789ab", "local-ba9876543210"
+    listing = [
+        f"{images.WEB}:{new}",
+        f"{images.WORKER}:{new}",
+        f"{images.STAGES}/todo-web-deps:{new}",
+        f"{images.STAGES}/todo-worker-build:{new}",
+        f"{images.WEB}:{old}",
+        f"{images.WORKER}:{old}",
+        f"{images.STAGES}/todo-web-build:{old}",
+        images.PYTHON,
+    ]
+    asked: list[list[str]] = []
+
+    def buildah_run(argv: list[str], **_: object) -> subprocess.CompletedProcess[str]:
+        args = argv[len(images.buildah()) :]
+        asked.append(args)
+        out = "\n".join(listing) if args[0] == "images" else ""
+        return subprocess.CompletedProcess(argv, 0, stdout=out, stderr="")
+
+    monkeypatch.setattr(images.subprocess, "run", buildah_run)
+    archives = {
+        images.PYTHON: Path("python.tar"),
+        f"{images.WEB}:{new}": Path("web.tar"),
+        f"{images.WORKER}:{new}": Path("worker.tar"),
+    }
+    images._forget_older(archives)
+    removed = [args[1] for args in asked if args[0] == "rmi" and args[1] != "--prune"]
+    assert removed == [
+        f"{images.WEB}:{old}",
+        f"{images.WORKER}:{old}",
+        f"{images.STAGES}/todo-web-build:{old}",
+    ]
+    assert asked[-1] == ["rmi", "--prune"]

@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 from google.protobuf.wrappers_pb2 import StringValue
 
-from todo_core.events import ReminderCancelled, ReminderScheduled
+from todo_core.events import ReminderCancelled
 from worker.handlers.reminders import Reminders
 from worker.jobs import ReminderJob, second_of, shard_of
 from worker.outcome import PermanentError
@@ -74,18 +74,12 @@ def _reminders(sidecar: FakeSidecar, now: datetime = NOW) -> Reminders:
     return Reminders(sidecar, sessions=None, shards=6, batch=500, clock=lambda: now)  # type: ignore[arg-type]
 
 
-def _scheduled(task_id: UUID, at: datetime) -> ReminderScheduled:
-    return ReminderScheduled(
-        user_id=uuid4(), task_id=task_id, task_version=1, remind_at=at, due_at=None, title="t"
-    )
-
-
 async def test_a_storm_on_one_second_arms_one_job_per_shard() -> None:
     sidecar = FakeSidecar()
     reminders = _reminders(sidecar)
     tasks = [uuid4() for _ in range(300)]
     for task_id in tasks:
-        await reminders.on_event(_scheduled(task_id, NINE))
+        await reminders.arm(task_id, NINE)
     names = [name for name, _, _ in sidecar.scheduled]
     assert len(names) == len(set(names)) == len({shard_of(t, 6) for t in tasks})
     assert all(due == NINE for _, due, _ in sidecar.scheduled)
@@ -125,3 +119,27 @@ async def test_a_trigger_with_a_foreign_payload_is_permanent() -> None:
     for data in (b"", b"[1]", StringValue(value="{}").SerializeToString(), b"\xff\x00"):
         with pytest.raises(PermanentError):
             await reminders.on_job("reminders-x", data)
+
+
+def _data(job: ReminderJob) -> bytes:
+    return StringValue(value=json.dumps(job.payload())).SerializeToString()
+
+
+async def test_a_trigger_whose_payload_is_not_its_name_is_dropped() -> None:
+    """A payload naming another second or shard than the job's name, or a second with a
+    fraction, is dropped before any database work (sessions=None would fail)."""
+    reminders = _reminders(FakeSidecar(), now=NINE)
+    job = ReminderJob(NINE, 1, 6)
+    for payload in (
+        ReminderJob(NINE + timedelta(hours=1), 1, 6),
+        ReminderJob(NINE, 2, 6),
+        ReminderJob(NINE - timedelta(milliseconds=500), 1, 6),
+    ):
+        assert "dropped" in await reminders.on_job(job.name, _data(payload))
+
+
+async def test_a_trigger_before_its_second_is_dropped_and_armed_again() -> None:
+    sidecar = FakeSidecar()
+    job = ReminderJob(NINE, 1, 6)
+    assert "dropped" in await _reminders(sidecar, now=NOW).on_job(job.name, _data(job))
+    assert sidecar.scheduled == [(job.name, NINE, job.payload())]

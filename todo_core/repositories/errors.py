@@ -23,3 +23,8 @@ class QuotaReached(Exception):
 
 class WrongPassword(ValueError):
     """The current password did not match → 400/403 (field `current_password`)."""
+
+
+class Untrusted(ValueError):
+    """A message disagrees with the database (a forged or impossible event): the worker drops
+    it and logs why at WARNING. The message only names a task; the database is the truth."""

@@ -76,6 +76,12 @@ async def get_task(session: AsyncSession, user_id: UUID, task_id: UUID) -> Task 
     return (await session.exec(statement)).one_or_none()
 
 
+async def task_by_id(session: AsyncSession, task_id: UUID) -> Task | None:
+    """The task whoever owns it: for the worker, whose events only name a task (the row
+    says whose it is and what it says)."""
+    return await session.get(Task, task_id)
+
+
 async def _lock_task(session: AsyncSession, user_id: UUID, task_id: UUID) -> Task:
     statement = (
         select(Task)
@@ -284,6 +290,19 @@ def _next_reminder(
         moved = ReminderAt(at=next_due + (snapshot.remind_at - snapshot.due_at))
         return moved.model_dump(mode="json"), moved.at
     return choice.model_dump(mode="json"), remind_at_for(choice, next_due)
+
+
+async def as_stored(
+    session: AsyncSession, completed: RecurringCompleted
+) -> RecurringCompleted | None:
+    """The event with its task, owner and zone as PostgreSQL has them: an event only names a
+    task, and a forged or stale one must not plant tasks. None when the task is gone, is not
+    done (reopened meanwhile), or belongs to someone other than the event says."""
+    task = await session.get(Task, completed.task.id)
+    if task is None or task.status != Status.DONE or task.user_id != completed.user_id:
+        return None
+    zone = await _user_zone(session, task.user_id)
+    return completed.model_copy(update={"task": snapshot_of(task), "time_zone": zone})
 
 
 def next_occurrence_of(completed: RecurringCompleted, now: datetime) -> NextOccurrence | None:

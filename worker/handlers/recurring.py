@@ -7,6 +7,10 @@ occurrences already past instead of creating overdue tasks, and 09:00 stays 09:0
 DST. COUNT (occurrences remaining) and UNTIL end the series; a finished series creates
 nothing and says so in the log.
 
+Trust: the event names the completed task; its owner, fields and the user's zone are read
+from PostgreSQL (repositories.tasks.as_stored), and a task that is gone, open again or not
+the event's user's gets nothing.
+
 Idempotency: processed_event(event_id, "recurring") in the same transaction, because a
 redelivery handled later could otherwise compute a LATER occurrence (the skipping rule
 depends on the time) and create a second task; the unique (series_id, due_at) is the
@@ -23,7 +27,7 @@ from todo_core.db import SessionFactory, session_scope
 from todo_core.events import RecurringCompleted
 from todo_core.models import utcnow
 from todo_core.repositories.processed import mark_processed
-from todo_core.repositories.tasks import next_occurrence_of, spawn_next_occurrence
+from todo_core.repositories.tasks import as_stored, next_occurrence_of, spawn_next_occurrence
 
 HANDLER = "worker.recurring"
 
@@ -41,7 +45,15 @@ class Recurring:
 
     async def on_event(self, event: RecurringCompleted) -> str:
         now = self._clock()
-        done = event.task
+        async with session_scope(self._sessions) as session:
+            stored = await as_stored(session, event)
+        if stored is None:
+            logger.info(
+                "recurring.none completed={}: the task is gone, open again, or not the user's",
+                event.task.id,
+            )
+            return "none"
+        event, done = stored, stored.task
         # Pure CPU work (bounded, up to ~0.2 s for a rule whose days never come): off the
         # loop that also serves the sidecar, the relay and /healthz.
         found = await asyncio.to_thread(next_occurrence_of, event, now)

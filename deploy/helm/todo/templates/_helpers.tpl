@@ -88,6 +88,33 @@ dapr.io/sidecar-seccomp-profile-type: "RuntimeDefault"
 through Dapr, and the pods mount no API token the built-in store could use (daprd exits
 with "stat /.kube/config" when it tries). */}}
 dapr.io/disable-builtin-k8s-secret-store: "true"
+{{- if .root.Values.postgres.caCert }}
+{{- /* The state store (pgx) reads PGSSLROOTCERT like libpq; daprd gets the CA mounted. */}}
+dapr.io/volume-mounts: "pg-ca:/etc/todo/pg-ca"
+dapr.io/env: "PGSSLROOTCERT=/etc/todo/pg-ca/ca.crt"
+{{- end }}
+{{- end }}
+
+{{/* Where the apps find the CA for PostgreSQL's certificate. asyncpg, unlike Go's pgx,
+does not fall back to the system roots for sslmode=verify-full: it wants a file, so without
+a private CA it gets the image's bundle. */}}
+{{- define "todo.pgCaEnv" -}}
+- name: PGSSLROOTCERT
+  value: {{ ternary "/etc/todo/pg-ca/ca.crt" "/etc/ssl/certs/ca-certificates.crt" (not (empty .Values.postgres.caCert)) | quote }}
+{{- end }}
+
+{{- define "todo.pgCaMount" -}}
+{{- if .Values.postgres.caCert }}
+- {name: pg-ca, mountPath: /etc/todo/pg-ca, readOnly: true}
+{{- end }}
+{{- end }}
+
+{{- define "todo.pgCaVolume" -}}
+{{- if .Values.postgres.caCert }}
+- name: pg-ca
+  configMap:
+    name: {{ include "todo.fullname" . }}-pg-ca
+{{- end }}
 {{- end }}
 
 {{/* Reflex keeps UI state in one process without Redis; refuse a setup that would lose it. */}}

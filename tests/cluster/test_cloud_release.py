@@ -1,0 +1,229 @@
+"""The cloud-shaped release: values-cloud.yaml unchanged plus the rehearsal's small overlay,
+released by the workflow's entry point into `todo-cloud`, against Kafka over SASL_SSL with
+SCRAM users and PostgreSQL over TLS only (devstack/cluster/cloud.py), images pulled from
+the registry. Checked with clients the project did not write: librdkafka over SASL_SSL,
+psql over TLS, curl-like HTTP through the LoadBalancer address."""
+
+import json
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
+
+from devstack import processes
+from devstack.cluster import cloud, images, rehearsal
+from devstack.cluster.lifecycle import Cluster
+from devstack.cluster.registry import ADDRESS
+
+REMINDER_RECORD_LIMIT_S = 5
+NEXT_OCCURRENCE_LIMIT_S = 15
+PAGE_LOAD_LIMIT_S = 2
+
+
+@pytest.fixture(scope="module")
+def cloud_url(cluster: Cluster) -> Iterator[str]:
+    kube = cluster.kube
+    archives = images.ensure_images()
+    tag = next(ref for ref in archives if ref.startswith(f"{images.WEB}:")).rsplit(":", 1)[1]
+    redis = next(ref for ref in archives if ref.startswith("localhost/todo/redis:"))
+    overlay = rehearsal.prepare(kube, archives, tag, redis)
+    started = time.monotonic()
+    result = rehearsal.release(kube, overlay, tag)
+    print(f"\ncloud-shaped release in {time.monotonic() - started:.0f}s:\n{result.stdout}")
+    assert result.returncode == 0, result.stdout + result.stderr
+    url = next(line for line in result.stdout.splitlines() if "released" in line).split()[-1]
+    yield url
+    rehearsal.remove(kube)
+    cloud.stop(cluster.layout)
+
+
+def _pods(cluster: Cluster, component: str) -> list[dict]:
+    items = cluster.kube.get(
+        "-n", rehearsal.NAMESPACE, "pods", "-l", f"app.kubernetes.io/component={component}"
+    )["items"]
+    return [p for p in items if not p["metadata"].get("deletionTimestamp")]
+
+
+def _sign_up(url: str) -> httpx.Client:
+    client = httpx.Client(base_url=url, timeout=15)
+    email = f"cloud-{time.time_ns()}@example.com"
+    body = {"email": email, "password": "a long cloud password", "display_name": "Cloud"}
+    response = client.post("/api/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    client.headers["Authorization"] = f"Bearer {response.json()['token']}"
+    return client
+
+
+def _consumer(cluster: Cluster) -> Consumer:
+    creds = cloud.credentials(cluster.layout)
+    config = cloud.kafka_client_config(cluster.layout, cloud.ADMIN_USER, creds.kafka_admin)
+    return Consumer({**config, "group.id": f"rehearsal-{time.time_ns()}",
+                     "enable.auto.commit": False})  # fmt: skip
+
+
+def test_the_release_runs_two_web_pods_and_a_worker_each_beside_daprd(
+    cluster: Cluster, cloud_url: str
+) -> None:
+    web, worker = _pods(cluster, "web"), _pods(cluster, "worker")
+    assert len(web) == 2 and len(worker) == 1
+    for pod in web + worker:
+        statuses = pod["status"]["containerStatuses"]
+        assert all(s["ready"] for s in statuses) and "daprd" in {s["name"] for s in statuses}
+        images_ = [c["image"] for c in pod["spec"]["containers"] if c["name"] != "daprd"]
+        assert all(i.startswith(f"{ADDRESS}/") for i in images_), images_
+    started = time.monotonic()
+    assert httpx.get(cloud_url + "/", timeout=10).status_code == 200
+    assert time.monotonic() - started < PAGE_LOAD_LIMIT_S
+
+
+def test_postgres_refuses_a_plain_connection_and_serves_tls(cluster: Cluster) -> None:
+    creds = cloud.credentials(cluster.layout)
+    base = f"host={cloud.HOST_IP} port={cloud.PG_PORT} user=todo dbname=todo"
+    env = {"PGPASSWORD": creds.postgres, "PATH": "/usr/bin:/bin"}
+    plain = subprocess.run(["psql", f"{base} sslmode=disable", "-tAc", "SELECT 1"],
+                           capture_output=True, text=True, env=env, check=False)  # fmt: skip
+    assert plain.returncode != 0 and "no encryption" in plain.stderr, plain.stderr
+    tls = f"{base} sslmode=verify-full sslrootcert={cloud.ca_file(cluster.layout)}"
+    query = "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
+    ok = subprocess.run(["psql", tls, "-tAc", query], capture_output=True, text=True, env=env,
+                        check=False)  # fmt: skip
+    assert ok.stdout.strip() == "t", ok.stderr
+
+
+def test_kafka_refuses_a_wrong_password_and_has_no_automatic_topics(cluster: Cluster) -> None:
+    from confluent_kafka.admin import AdminClient
+
+    config = cloud.kafka_client_config(cluster.layout, cloud.APP_USER, "wrong-password")
+    with pytest.raises(Exception, match="(?i)transport|authentication"):
+        AdminClient({**config, "log_level": 0}).list_topics(timeout=5)
+    creds = cloud.credentials(cluster.layout)
+    admin = AdminClient(cloud.kafka_client_config(cluster.layout, "admin", creds.kafka_admin))
+    topics = set(admin.list_topics(timeout=10).topics)
+    assert {"task-events", "reminders", "recurring-task", "reminders-dlq"} <= topics
+    consumer = _consumer(cluster)
+    consumer.subscribe(["no-such-topic-here"])
+    consumer.poll(3)
+    consumer.close()
+    assert "no-such-topic-here" not in admin.list_topics(timeout=10).topics
+
+
+def test_a_reminder_is_on_kafka_within_5_s_and_fires(cluster: Cluster, cloud_url: str) -> None:
+    client = _sign_up(cloud_url)
+    remind_at = datetime.now(UTC) + timedelta(seconds=40)
+    task = {
+        "title": "water the ferns",
+        "due": (remind_at + timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="seconds"),
+        "reminder": {
+            "kind": "at",
+            "at": remind_at.replace(tzinfo=None).isoformat(timespec="seconds"),
+        },
+    }
+    saved = time.time()
+    response = client.post("/api/tasks", json=task)
+    assert response.status_code == 201, response.text
+    task_id = response.json()["id"]
+
+    consumer = _consumer(cluster)
+    partitions = consumer.list_topics("reminders", timeout=30).topics["reminders"].partitions
+    consumer.assign([TopicPartition("reminders", p, OFFSET_BEGINNING) for p in partitions])
+    found, deadline = None, time.monotonic() + 60
+    while found is None and time.monotonic() < deadline:
+        message = consumer.poll(1.0)
+        if message is None or message.error():
+            continue
+        data = json.loads(message.value()).get("data", {})
+        if data.get("task_id") == task_id and data.get("type") == "reminder.scheduled":
+            found = message.timestamp()[1] / 1000
+    consumer.close()
+    assert found is not None, "no reminder.scheduled record over SASL_SSL"
+    print(f"\nreminder record {found - saved:.2f}s after the request")
+    assert found - saved < REMINDER_RECORD_LIMIT_S
+
+    deadline = time.monotonic() + 40 + 90
+    while time.monotonic() < deadline:
+        notes = client.get("/api/notifications?unread=true").json()
+        if any(n["title"] == "water the ferns" for n in notes):
+            break
+        time.sleep(2)
+    else:
+        pytest.fail("the reminder never reached the user's notifications")
+
+
+def test_completing_a_daily_task_creates_the_next_within_15_s(cloud_url: str) -> None:
+    client = _sign_up(cloud_url)
+    due = (datetime.now(UTC) + timedelta(hours=2)).replace(tzinfo=None)
+    body = {"title": "feed the fish", "due": due.isoformat(timespec="minutes"),
+            "recurrence": {"kind": "daily"}}  # fmt: skip
+    first = client.post("/api/tasks", json=body)
+    assert first.status_code == 201, first.text
+    first_id = first.json()["id"]
+    assert client.post(f"/api/tasks/{first_id}/complete").status_code == 200
+    started = time.monotonic()
+    while time.monotonic() - started < NEXT_OCCURRENCE_LIMIT_S:
+        items = client.get("/api/tasks?status=open").json()["items"]
+        if any(t["title"] == "feed the fish" and t["id"] != first_id for t in items):
+            print(f"\nnext occurrence after {time.monotonic() - started:.1f}s")
+            return
+        time.sleep(0.5)
+    pytest.fail(f"no next occurrence within {NEXT_OCCURRENCE_LIMIT_S}s")
+
+
+def test_sessions_and_conversations_are_state_rows_read_over_tls(
+    cluster: Cluster, cloud_url: str
+) -> None:
+    client = _sign_up(cloud_url)
+    reply = client.post("/api/chat", json={"message": "add buy stamps tomorrow"})
+    assert reply.status_code == 200, reply.text
+    conversation = reply.json()["conversation_id"]
+    creds = cloud.credentials(cluster.layout)
+    dsn = (f"host={cloud.HOST_IP} port={cloud.PG_PORT} user=todo dbname=todo sslmode=verify-full "
+           f"sslrootcert={cloud.ca_file(cluster.layout)}")  # fmt: skip
+    query = "SELECT key FROM dapr.state WHERE key LIKE 'todo-web||%'"
+    env = {"PGPASSWORD": creds.postgres, "PATH": "/usr/bin:/bin"}
+    out = subprocess.run(["psql", dsn, "-tAc", query], capture_output=True, text=True, env=env,
+                         check=True)  # fmt: skip
+    keys = out.stdout.split()
+    assert any(k.startswith("todo-web||session:") for k in keys), keys[:5]
+    assert any(conversation in k for k in keys), (conversation, keys[:5])
+
+
+def test_the_first_request_after_postgres_restarted_while_idle_succeeds(
+    cluster: Cluster, cloud_url: str
+) -> None:
+    """As Neon does when a compute is suspended: every connection the apps and the state
+    store pooled is gone. No retry here: the very first request must succeed."""
+    client = _sign_up(cloud_url)
+    assert client.post("/api/tasks", json={"title": "before the restart"}).status_code == 201
+    processes.stop(cluster.layout.run_dir, "cloud-postgres", timeout=15)
+    cloud.start_postgres(cluster.layout)
+    response = client.get("/api/tasks")
+    assert response.status_code == 200, response.text
+    assert [t["title"] for t in response.json()["items"]] == ["before the restart"]
+    created = client.post("/api/tasks", json={"title": "after the restart"})
+    assert created.status_code == 201, created.text
+
+
+def test_wrong_kafka_credentials_fail_the_release_naming_the_sidecar(
+    cluster: Cluster, cloud_url: str
+) -> None:
+    kube, layout = cluster.kube, cluster.layout
+    literals = rehearsal.secret_literals(layout, kafka_password="not-the-password")
+    rehearsal.apply_secret(kube, literals, name="todo-secrets-bad-kafka")
+    overlay = layout.config_dir / "cloud-rehearsal.yaml"
+    tag = next(iter(_pods(cluster, "web")))["spec"]["containers"][0]["image"].rsplit(":", 1)[1]
+    before = httpx.get(cloud_url + "/healthz", timeout=10).status_code
+    result = rehearsal.release(
+        kube, overlay, tag, "--set", "secrets.existingSecret=todo-secrets-bad-kafka",
+        "--stuck-after", "20",
+    )  # fmt: skip
+    kube.kubectl("-n", rehearsal.NAMESPACE, "delete", "secret", "todo-secrets-bad-kafka")
+    output = result.stdout + result.stderr
+    print(f"\nwhat the release said:\n{result.stderr[-2500:]}")
+    assert result.returncode != 0
+    assert "/daprd" in output, output[-3000:]
+    assert "SASL" in output or "authentication" in output.lower(), output[-3000:]
+    assert before == 200 and httpx.get(cloud_url + "/healthz", timeout=10).status_code == 200
