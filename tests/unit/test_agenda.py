@@ -4,7 +4,12 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 from todo_core.models import Status, Task
-from todo_web.states.agenda import today_tasks, upcoming_groups
+from todo_web.states.agenda import (
+    today_sections,
+    today_tasks,
+    upcoming_groups,
+    upcoming_sections,
+)
 
 ZONE = "Europe/Berlin"
 # 10:00 in Berlin (UTC+1 in December).
@@ -60,3 +65,32 @@ def test_upcoming_groups_by_local_day_omits_empty_days_and_the_window_edge():
         (date(2026, 12, 8), ["day 3 a", "day 3 b"]),
         (date(2026, 12, 12), ["day 7"]),
     ]
+
+
+def test_today_sections_split_overdue_and_show_only_todays_completed_when_asked():
+    rows = [
+        task("soon", 1),
+        task("overdue", -2),
+        task("done today", -1, Status.DONE),
+        task("done last week", -7 * 24, Status.DONE),
+    ]
+    hidden = today_sections(rows, ZONE, NOW)
+    assert [(s.key, [r.title for r in s.rows]) for s in hidden] == [
+        ("overdue", ["overdue"]),
+        ("today", ["soon"]),
+    ]
+    shown = today_sections(rows, ZONE, NOW, show_done=True)
+    assert [r.title for r in shown[-1].rows] == ["soon", "done today"]
+    assert shown[-1].rows[-1].done
+
+
+def test_upcoming_sections_collapse_each_run_of_empty_days_into_one_line():
+    rows = [task("tomorrow", 24), task("day 5", 5 * 24), task("day 6", 6 * 24)]
+    sections = upcoming_sections(rows, ZONE, NOW)
+    assert [(s.gap, s.title) for s in sections] == [
+        (False, "Tomorrow · Sun 6 Dec"),
+        (True, "Mon 7 – Wed 9 Dec: nothing planned"),
+        (False, "Thu 10 Dec"),
+        (False, "Fri 11 Dec"),
+    ]
+    assert [r.title for r in sections[0].rows] == ["tomorrow"]
