@@ -16,7 +16,7 @@ def _section(section: Section) -> rx.Component:
             size="1",
             color="var(--gray-11)",
             padding_x="2",
-            padding_y="1",
+            padding_top="3",
             custom_attrs={"data-testid": "gap"},
         ),
         rx.vstack(
@@ -31,7 +31,8 @@ def _section(section: Section) -> rx.Component:
                 align="baseline",
                 spacing="2",
                 padding_x="2",
-                padding_top="2",
+                padding_top="4",
+                padding_bottom="1",
                 width="100%",
                 border_bottom="1px solid var(--gray-a6)",
             ),

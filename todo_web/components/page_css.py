@@ -9,12 +9,16 @@ PAGE_CSS = """
   outline: 2px solid var(--accent-9); outline-offset: -2px; background: var(--accent-a3);
 }
 .check-target { display: flex; align-items: center; justify-content: center;
-  min-width: 28px; min-height: 28px; cursor: pointer; }
+  min-width: 28px; min-height: 28px; }
+/* An invisible skirt around the checkbox: its whole target box toggles it. */
+.check-target button[role=checkbox] { position: relative; }
+.check-target button[role=checkbox]::after { content: ""; position: absolute; inset: -4px; }
 @media (max-width: 767px) {
   .touch-target, .rt-BaseButton, .rt-IconButton, .rt-SelectTrigger, .rt-TextFieldRoot,
   [data-testid="tag"] {
     min-height: 44px; min-width: 44px;
   }
+  .check-target button[role=checkbox]::after { inset: -12px; }
   [data-testid="tag"] { display: inline-flex; align-items: center; }
 }
 """

@@ -47,6 +47,8 @@ if (!window.__taskKeys) {
     if (q('[role="dialog"], [role="alertdialog"], [role="menu"], [role="listbox"]')) return;
     const row = active && active.closest('[data-testid="task-row"]');
     const onRow = row && active === row;
+    // Arrows keep their meaning on controls (menus, switches, scrolling); j / k do not.
+    const passive = !active || active === document.body || onRow || active.tabIndex < 0;
     const inRow = (id) => {
       const el = row && q(`[data-testid="${id}"]`, row);
       if (el) el.click();
@@ -58,10 +60,10 @@ if (!window.__taskKeys) {
     switch (e.key) {
       case 'q': case 'a': q('#quick-title')?.focus(); break;
       case 'j': case 'ArrowDown':
-        if (!all.length || (active && active !== document.body && !row)) return;
+        if (!all.length || (e.key !== 'j' && !passive)) return;
         focusRow(all, row ? start + 1 : Math.max(0, start)); break;
       case 'k': case 'ArrowUp':
-        if (!all.length || (active && active !== document.body && !row)) return;
+        if (!all.length || (e.key !== 'k' && !passive)) return;
         focusRow(all, row ? start - 1 : Math.max(0, start)); break;
       case 'x': if (!inRow('toggle-done')) return; break;
       case ' ': if (!onRow || !inRow('toggle-done')) return; break;

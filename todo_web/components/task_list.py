@@ -39,6 +39,7 @@ def quick_add() -> rx.Component:
                 variant="soft",
                 size="3",
                 on_click=EditorState.open_new,
+                aria_label="Details",  # the word is hidden on phones
                 custom_attrs={"data-testid": "new-task"},
             ),
             assistant_toggle(),

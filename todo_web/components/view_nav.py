@@ -12,14 +12,16 @@ def _item(view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var
         rx.icon(icon, size=16, aria_hidden="true"),
         rx.text(label, flex="1", text_align="left", truncate=True),
         rx.text(count, size="1", color="var(--gray-11)", custom_attrs={"data-testid": "count"}),
-        variant=rx.cond(current, "soft", "ghost"),
+        # Soft for all (ghost buttons carry negative margins): only the current is tinted.
+        variant="soft",
         color_scheme="gray",
+        background=rx.cond(current, "var(--gray-a4)", "transparent"),
+        color="var(--gray-12)",
         on_click=TasksState.set_view(view),
         justify_content="flex-start",
         min_height="44px",
         width=["auto", "auto", "100%"],
         flex_shrink="0",
-        margin="0",
         aria_current=rx.cond(current, "page", "false"),
         custom_attrs={"data-testid": "nav-item", "data-view": view},
     )
