@@ -30,6 +30,7 @@ from bench import (
     report,
     state_store,
     storm,
+    views,
     worker_figures,
 )
 from bench import list_tasks as list_bench
@@ -87,6 +88,7 @@ STEPS: dict[str, Step] = {
     "publish": _publish,
     "state": _state,
     "page": _page,
+    "views": views.views,
     "list": _list,
     "worker": worker_figures.run_all,
     "storm": storm.run_all,

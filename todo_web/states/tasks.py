@@ -181,7 +181,7 @@ class TasksState(AuthState):
         )
         self.tag_counts = [TagCount(name, n) for name, n in counts.tags]
 
-    async def reload(self, keep_shown: bool = False) -> None:
+    async def reload(self, keep_shown: bool = False, counts: bool = True) -> None:
         want = max(len(self.rows), PAGE_SIZE) if keep_shown else PAGE_SIZE
         try:
             self._fingerprint = await fingerprint(self.user_uuid)
@@ -189,7 +189,8 @@ class TasksState(AuthState):
                 await self._fetch_agenda()
             else:
                 await self._fetch(want)
-            await self._count()
+            if counts:  # a view switch changes no count: two queries fewer
+                await self._count()
             self.load_error = ""
         except ValidationError as exc:
             # Only a hand-edited saved view can get here: fall back to the defaults.
@@ -247,13 +248,16 @@ class TasksState(AuthState):
     # ---- the view -----------------------------------------------------------------------
 
     async def _view_changed(self) -> None:
+        await self._save_view()
+        await self.reload()
+
+    async def _save_view(self) -> None:
         try:
             await sessions.save_prefs(
                 self.user_uuid, {name: getattr(self, name) for name in VIEW_DEFAULTS}
             )
         except SidecarUnavailable:
             logger.warning("could not save the view; it applies to this tab only")
-        await self.reload()
 
     @rx.event
     async def set_q(self, value: str) -> None:
@@ -305,12 +309,14 @@ class TasksState(AuthState):
     @rx.event
     async def set_view(self, value: str) -> Any:
         self._enter(normalise_view(value))
-        await self._view_changed()
-        return [rx.call_script(url_script(self.view)), rx.set_focus("view-title")]
+        await self.reload(counts=False)
+        # Shown first; saving the choice (a state store round trip) follows.
+        yield [rx.call_script(url_script(self.view)), rx.set_focus("view-title")]
+        await self._save_view()
 
     @rx.event
     async def show_tag(self, tag: str) -> Any:
-        return await self.set_view(f"tag:{tag}")
+        return TasksState.set_view(f"tag:{tag}")
 
     @rx.event
     async def set_show_done(self, show: bool) -> None:
