@@ -130,3 +130,26 @@ def test_rows_carry_signal_only_where_there_is_some(page: Page) -> None:
     assert colour != row(page, "dentist").get_by_test_id("due").evaluate(
         "el => getComputedStyle(el).color"
     ), "an overdue date looks like any other"
+
+
+def test_dragging_a_task_onto_another_day_in_upcoming_keeps_its_time(page: Page) -> None:
+    sign_up(page)
+    when = seed(page)
+    page.goto("/?view=upcoming")
+    expect(page.get_by_test_id("task-title")).to_have_text(["dentist", "trip"])
+
+    # Onto the day of "trip": same day, dentist's 09:00 kept.
+    trip_day = page.locator(f'[data-testid="section"][data-day="{when["trip"]:%Y-%m-%d}"]')
+    row(page, "dentist").drag_to(trip_day)
+    expect(trip_day.get_by_test_id("task-title")).to_have_text(["dentist", "trip"])
+    moved = when["trip"].replace(hour=9, minute=0)
+    expect(row(page, "dentist").get_by_test_id("due")).to_contain_text(f"{moved:%a} {moved.day}")
+    expect(row(page, "dentist").get_by_test_id("due")).to_contain_text("09:00")
+
+    # Onto a collapsed run of empty days: its first day.
+    gap = page.get_by_test_id("gap").first
+    first_empty = gap.get_attribute("data-day")
+    row(page, "trip").drag_to(gap)
+    landed = page.locator(f'[data-testid="section"][data-day="{first_empty}"]')
+    expect(landed.get_by_test_id("task-title")).to_have_text(["trip"])
+    expect(row(page, "trip").get_by_test_id("due")).to_contain_text("10:00")

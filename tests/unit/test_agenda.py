@@ -5,6 +5,7 @@ from uuid import uuid4
 
 from todo_core.models import Status, Task
 from todo_web.states.agenda import (
+    moved_due,
     today_sections,
     today_tasks,
     upcoming_groups,
@@ -94,3 +95,11 @@ def test_upcoming_sections_collapse_each_run_of_empty_days_into_one_line():
         (False, "Fri 11 Dec"),
     ]
     assert [r.title for r in sections[0].rows] == ["tomorrow"]
+
+
+def test_a_task_moved_to_another_day_keeps_its_local_time_across_a_dst_change():
+    # 09:30 in Berlin on 20 March (UTC+1), moved past the switch to summer time (UTC+2).
+    due = datetime(2026, 3, 20, 8, 30, tzinfo=UTC)
+    assert moved_due(due, ZONE, date(2026, 3, 30)) == datetime(2026, 3, 30, 9, 30)
+    sections = upcoming_sections([task("day 3", 3 * 24)], ZONE, NOW)
+    assert [s.day for s in sections] == ["2026-12-06", "2026-12-08"]

@@ -13,6 +13,9 @@ PAGE_CSS = """
 /* An invisible skirt around the checkbox: its whole target box toggles it. */
 .check-target button[role=checkbox] { position: relative; }
 .check-target button[role=checkbox]::after { content: ""; position: absolute; inset: -4px; }
+[data-day][data-dropping="true"] { outline: 2px dashed var(--accent-9); outline-offset: -2px;
+  background: var(--accent-a2); }
+.task-row[draggable="true"] { cursor: grab; }
 @media (max-width: 767px) {
   .touch-target, .rt-BaseButton, .rt-IconButton, .rt-SelectTrigger, .rt-TextFieldRoot,
   [data-testid="tag"] {

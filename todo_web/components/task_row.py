@@ -144,6 +144,8 @@ def task_row(row: TaskRow) -> rx.Component:
         border_bottom="1px solid var(--gray-a4)",
         tab_index=-1,
         class_name="task-row",
+        # Upcoming's rows can be dragged onto another day (components/agenda_list.py).
         custom_attrs={"data-testid": "task-row", "data-task-id": row.id,
-                      "data-done": rx.cond(row.done, "true", "false")},
+                      "data-done": rx.cond(row.done, "true", "false"),
+                      "draggable": rx.cond(TasksState.view == "upcoming", "true", "false")},
     )  # fmt: skip

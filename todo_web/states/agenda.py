@@ -24,6 +24,7 @@ class Section:
     title: str = ""
     rows: list[TaskRow] = field(default_factory=list)
     gap: bool = False
+    day: str = ""  # ISO date a dragged task lands on (a gap's first day); "" for none
 
 
 def _with_due(tasks: Iterable[Task], show_done: bool) -> list[Task]:
@@ -105,8 +106,16 @@ def upcoming_sections(
     for day, items in upcoming_groups(tasks, zone, now, days, show_done):
         if day > expected:
             last = day - timedelta(days=1)
-            sections.append(Section(f"gap-{expected}", _gap_title(expected, last), gap=True))
+            gap_title = _gap_title(expected, last)
+            sections.append(
+                Section(f"gap-{expected}", gap_title, gap=True, day=expected.isoformat())
+            )
         rows = [task_row(t, zone, now) for t in items]
-        sections.append(Section(day.isoformat(), day_title(day, today), rows))
+        sections.append(Section(day.isoformat(), day_title(day, today), rows, day=day.isoformat()))
         expected = day + timedelta(days=1)
     return sections
+
+
+def moved_due(due_at: datetime, zone: str, day: date) -> datetime:
+    """The wall-clock due time (naive, in `zone`) of a task dragged onto `day`: same time."""
+    return datetime.combine(day, local(due_at, zone).time().replace(tzinfo=None))

@@ -3,6 +3,7 @@ filters, sort), quick add, complete, delete with undo, and refreshing when tasks
 elsewhere (LiveState calls `refresh`)."""
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -19,12 +20,19 @@ from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
 from todo_core.repositories import agenda
 from todo_core.repositories import tasks as repo
-from todo_core.repositories.errors import NotFound, QuotaReached
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.repositories.restore import restore_task
-from todo_core.validation import ListQuery, field_errors, task_create
+from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
-from todo_web.states.agenda import UPCOMING_DAYS, Section, today_sections, upcoming_sections
+from todo_web.states.agenda import (
+    UPCOMING_DAYS,
+    Section,
+    day_title,
+    moved_due,
+    today_sections,
+    upcoming_sections,
+)
 from todo_web.states.auth import AuthState
 from todo_web.states.navigation import (
     AGENDA_VIEWS,
@@ -38,7 +46,7 @@ from todo_web.states.navigation import (
     view_title,
 )
 from todo_web.states.quick_add import QUICK_ADD_MAX, TOO_LONG, ChipView, quick_chips, unchip
-from todo_web.states.views import DB_ERRORS, TaskRow, task_row
+from todo_web.states.views import DB_ERRORS, TaskRow, local, task_row
 
 PAGE_SIZE = 50
 UNDO_KEPT = 20  # undo toasts last seconds: a handful of recent deletes is all they need
@@ -419,6 +427,34 @@ class TasksState(AuthState):
                 duration=6000,
                 action=ToastAction(label="Undo", on_click=TasksState.undo_complete(task_id)),
             )
+
+    @rx.event
+    async def move_to_day(self, form: dict[str, Any]) -> Any:
+        """A task dropped on another day in Upcoming: the same local time on that day."""
+        try:
+            task_id, day = UUID(str(form.get("task_id"))), date.fromisoformat(str(form.get("day")))
+        except ValueError:
+            return None
+        try:
+            async with session_scope() as db:
+                task = await repo.get_task(db, self.user_uuid, task_id)
+                if task is None or task.due_at is None:
+                    raise NotFound(str(task_id))
+                due = moved_due(task.due_at, self.time_zone, day)
+                change = TaskUpdate(version=task.version, due=due)
+                await repo.update_task(db, self.user_uuid, task_id, change)
+        except (NotFound, StaleVersion):
+            await self.reload(keep_shown=True)
+            return rx.toast.warning("That task changed elsewhere; look again and retry.")
+        except ValidationError as exc:
+            return rx.toast.error("Could not move it: " + "; ".join(field_errors(exc).values()))
+        except DB_ERRORS:
+            logger.exception("move failed")
+            return rx.toast.error(ROLLED_BACK)
+        relay.notify()
+        await self.reload(keep_shown=True)
+        today = local(utcnow(), self.time_zone).date()
+        return rx.toast(f"Moved to {day_title(day, today)}", duration=3000)
 
     @rx.event
     async def undo_complete(self, task_id: str) -> Any:
