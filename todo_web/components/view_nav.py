@@ -40,7 +40,8 @@ def view_nav() -> rx.Component:
             rx.cond(
                 TasksState.tag_counts.length() > 0,
                 rx.text("Tags", size="1", weight="bold", color="var(--gray-11)",
-                        padding_x="3", padding_top="3", display=["none", "none", "block"]),
+                        padding_x="var(--space-3)", padding_top="var(--space-3)",
+                        display=["none", "none", "block"]),
             ),
             rx.foreach(TasksState.tag_counts, _tag_item),
             direction=rx.breakpoints(initial="row", md="column"),
