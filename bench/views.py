@@ -3,7 +3,8 @@ switch between views (Today, Upcoming, All, a tag), in Debian's Chromium.
 
 A switch is timed from the click to the frame where the new view's title and list are both
 shown (they arrive in one state update); Playwright's polling on animation frames adds up to
-one frame (~16 ms) to each sample.
+one frame (~16 ms) to each sample. Beside it, the floor of any server-driven change: the same
+measure for opening and closing the assistant panel (one boolean in the state, no query).
 """
 
 import time
@@ -37,6 +38,7 @@ SHOWN = """([title]) => {
   const h = document.querySelector('[data-testid=view-title]');
   return h && h.textContent === title && !document.querySelector('[data-testid=loading]');
 }"""
+PANEL = "([open]) => !!document.querySelector('[data-testid=assistant-panel]') === open"
 
 
 def _user_with_tasks(cfg: StackConfig, page: Page) -> None:
@@ -76,6 +78,13 @@ def views(cfg: StackConfig, quick: bool) -> list[Figure]:
     switch = Figure(
         "view_switch", f"View switch with {TASKS} tasks (click to shown)", "ms", "—", "≤ 100 ms"
     )
+    floor = Figure(
+        "event_floor",
+        "Any state change: click to shown (assistant panel open/close, no query)",
+        "ms",
+        "—",
+        "—",
+    )
     base = web_url(cfg)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -98,6 +107,11 @@ def views(cfg: StackConfig, quick: bool) -> list[Figure]:
             if i > 0:  # the first switch is unmeasured too
                 switch.samples.append((time.perf_counter() - t0) * 1000)
         rows = page.get_by_test_id("task-row").count()
+        for i in range(switches // 2):
+            t0 = time.perf_counter()
+            page.get_by_test_id("assistant-toggle").click()
+            page.wait_for_function(PANEL, arg=[i % 2 == 0], polling="raf")
+            floor.samples.append((time.perf_counter() - t0) * 1000)
         browser.close()
     switch.notes.append(f"cycling {', '.join(cycle)}; the last view showed {rows} rows")
-    return [first, switch]
+    return [first, switch, floor]
