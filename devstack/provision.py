@@ -177,10 +177,12 @@ def ensure_postgres() -> Path:
 
 
 def ensure_chromium() -> Path:
-    """Debian's Chromium, for Playwright (its own browser download cannot work here)."""
+    """Debian's Chromium, for Playwright (its own browser download cannot work here), and
+    NSS's certutil, with which the HTTPS tests make the browser trust the cluster's CA as a
+    person would (a certificate database in the browser's home, not an ignore-errors flag)."""
     path = Path("/usr/bin/chromium")
-    if not path.exists():
-        apt_install("chromium")
+    if not path.exists() or not Path("/usr/bin/certutil").exists():
+        apt_install("chromium", "libnss3-tools")
     return path
 
 

@@ -3,20 +3,24 @@
 
 A release is: `helm upgrade --install --atomic --wait` of deploy/helm/todo with the given
 values files, registry and tag; then a check that every app pod runs beside its `daprd`
-(the injector lets pods start without one when it is down); then the LoadBalancer's
-address; then a smoke test of `/healthz` and `/`. While helm waits, the pods are watched,
-so a release that cannot succeed (an image that cannot be pulled, a container that keeps
-crashing, a migration Job that failed) is ended early and reported by its cause, not by
-a bare timeout.
+(the injector lets pods start without one when it is down); then the public address (the
+web Ingress's host over HTTPS when the release has one, else the web LoadBalancer's); then
+a smoke test of `/healthz` and `/`, and over HTTPS of the redirect from plain HTTP. While
+helm waits, the pods are watched, so a release that cannot succeed (an image that cannot
+be pulled, a container that keeps crashing, a migration Job that failed) is ended early
+and reported by its cause, not by a bare timeout.
 
 Only the standard library: the workflow's runner has Python, helm and kubectl and nothing
 of ours installed.
 """
 
 import argparse
+import http.client
 import json
 import os
 import signal
+import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -98,14 +102,13 @@ def helm(target: Target, *args: str, check: bool = True) -> str:
     return _run(target, [target.helm, "--namespace", target.namespace, *args], check)
 
 
-def release_status(target: Target) -> str:
+def current(target: Target) -> tuple[int, str]:
+    """(revision, status) of the release as helm reports it; (0, "") before the first."""
     out = helm(target, "status", target.release, "-o", "json", check=False)
-    return json.loads(out)["info"]["status"] if out.strip() else ""
-
-
-def revision(target: Target) -> int:
-    out = helm(target, "status", target.release, "-o", "json", check=False)
-    return int(json.loads(out)["version"]) if out.strip() else 0
+    if not out.strip():
+        return 0, ""
+    status = json.loads(out)
+    return int(status["version"]), status["info"]["status"]
 
 
 def last_good_revision(target: Target) -> int | None:
@@ -123,7 +126,7 @@ def last_good_revision(target: Target) -> int | None:
 def clear_interrupted(target: Target) -> None:
     """A helm killed mid-way leaves its release `pending-*`, and every later upgrade then
     fails with "another operation is in progress": undo what it was doing."""
-    status = release_status(target)
+    _, status = current(target)
     if status == "pending-install":
         say(f"release {target.release} was left pending-install: uninstalling it")
         helm(target, "uninstall", target.release, "--wait")
@@ -272,7 +275,7 @@ def helm_upgrade_argv(target: Target) -> list[str]:
 
 
 def _upgrade(target: Target) -> None:
-    before = revision(target)
+    before, _ = current(target)
     say(f"helm upgrade --install {target.release} (revision {before} now), tag {target.tag}")
     started = time.monotonic()
     proc = subprocess.Popen(
@@ -295,15 +298,15 @@ def _upgrade(target: Target) -> None:
     given_up = given_up_at is not None
     output = proc.stdout.read() if proc.stdout else ""
     if proc.returncode == 0 and not given_up:
-        say(f"helm: revision {revision(target)} deployed in {time.monotonic() - started:.0f}s")
+        say(f"helm: revision {current(target)[0]} deployed in {time.monotonic() - started:.0f}s")
         return
     if not watch.logs:
         watch.collect_logs()
     clear_interrupted(target)
-    now = revision(target)
+    now, status = current(target)
     raise ReleaseError(
         f"the release of tag {target.tag} failed and was rolled back "
-        f"(revision {now} serves, status {release_status(target) or 'none'}).\n"
+        f"(revision {now} serves, status {status or 'none'}).\n"
         f"Cause:\n{watch.report()}\nhelm said: {output.strip()[-1500:]}"
     )
 
@@ -332,55 +335,120 @@ def check_sidecars(target: Target) -> None:
     say(f"{len(pods)} app pods, each with a ready daprd sidecar")
 
 
-def service_address(target: Target, service: str, wait: int = 300) -> str:
+@dataclass(frozen=True)
+class Endpoint:
+    """Where users reach the release: `url` is what they open; the connection goes to the
+    LoadBalancer's `address`, sending `host` (Host header, TLS SNI and the name the
+    certificate must carry), so the check holds before DNS points at a new address."""
+
+    url: str
+    address: str
+    port: int
+    host: str
+    http_port: int = 80  # where plain HTTP is answered (with a redirect, over TLS)
+
+    @property
+    def tls(self) -> bool:
+        return self.url.startswith("https://")
+
+
+def _lb_address(obj: dict) -> str | None:
+    ingress = obj.get("status", {}).get("loadBalancer", {}).get("ingress") or []
+    return (ingress[0].get("ip") or ingress[0].get("hostname")) if ingress else None
+
+
+def _endpoint_now(target: Target, name: str) -> Endpoint | None:
+    """The Ingress `name` when the release has one (TLS when it lists its host), else the
+    LoadBalancer Service `name`; None until it has an address."""
+    out = kubectl(target, "get", "ingress", name, "-o", "json", check=False)
+    if out.strip():
+        route = json.loads(out)
+        address = _lb_address(route)
+        host = route["spec"]["rules"][0]["host"]
+        tls = any(host in entry.get("hosts", []) for entry in route["spec"].get("tls", []))
+        scheme, port = ("https", 443) if tls else ("http", 80)
+        return Endpoint(f"{scheme}://{host}", address, port, host) if address else None
+    out = kubectl(target, "get", "service", name, "-o", "json", check=False)
+    if not out.strip():
+        raise ReleaseError(f"the release has neither an Ingress nor a Service named {name}")
+    svc = json.loads(out)
+    address = _lb_address(svc)
+    if address is None:
+        return None
+    port = svc["spec"]["ports"][0]["port"]
+    shown = address if port == 80 else f"{address}:{port}"
+    return Endpoint(f"http://{shown}", address, port, address)
+
+
+def endpoint(target: Target, name: str, wait: int = 300) -> Endpoint:
     deadline = time.monotonic() + wait
-    while True:
-        out = kubectl(target, "get", "service", service, "-o", "json", check=False)
-        if out.strip():
-            svc = json.loads(out)
-            ingress = svc.get("status", {}).get("loadBalancer", {}).get("ingress") or []
-            if ingress:
-                host = ingress[0].get("ip") or ingress[0].get("hostname")
-                port = svc["spec"]["ports"][0]["port"]
-                return host if port in (80, 443) else f"{host}:{port}"
+    while (found := _endpoint_now(target, name)) is None:
         if time.monotonic() > deadline:
-            raise ReleaseError(f"service {service} got no LoadBalancer address in {wait}s")
+            raise ReleaseError(f"{name} got no LoadBalancer address in {wait}s")
         time.sleep(3)
+    return found
 
 
-def smoke(url: str, ca_file: str | None = None, attempts: int = 20) -> None:
-    import ssl
+def fetch(
+    end: Endpoint, path: str, ca_file: str | None, tls: bool | None = None
+) -> tuple[int, str | None]:
+    """(status, Location header) of GET `path`, like `curl --resolve host:port:address`."""
+    tls = end.tls if tls is None else tls
+    port = end.port if tls == end.tls else end.http_port
+    sock = socket.create_connection((end.address, port), timeout=10)
+    if tls:
+        context = ssl.create_default_context(cafile=ca_file)
+        sock = context.wrap_socket(sock, server_hostname=end.host)
+    conn = http.client.HTTPConnection(end.host, port, timeout=10)
+    conn.sock = sock
+    try:
+        conn.request("GET", path, headers={"Host": end.host})
+        response = conn.getresponse()
+        return response.status, response.getheader("Location")
+    finally:
+        conn.close()
 
-    context = ssl.create_default_context(cafile=ca_file) if url.startswith("https") else None
+
+def smoke(end: Endpoint, ca_file: str | None = None, wait: int = 180) -> None:
+    """/healthz and / answer 200; over TLS, plain HTTP answers with a redirect to HTTPS. A
+    new certificate may take a while (Let's Encrypt): TLS errors are retried until `wait`."""
+    deadline = time.monotonic() + wait
     for path in ("/healthz", "/"):
-        last = ""
-        for _ in range(attempts):
+        while True:
             try:
-                with urllib.request.urlopen(url + path, timeout=10, context=context) as response:  # noqa: S310 (our own URL)
-                    if response.status == 200:
-                        break
-                    last = f"HTTP {response.status}"
-            except (urllib.error.URLError, OSError) as exc:
+                status, _ = fetch(end, path, ca_file)
+                last = f"HTTP {status}"
+                if status == 200:
+                    break
+            except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError is an OSError
                 last = str(exc)
+            if time.monotonic() > deadline:
+                raise ReleaseError(f"smoke test: {end.url}{path} did not answer 200 ({last})")
             time.sleep(3)
-        else:
-            raise ReleaseError(f"smoke test: {url}{path} did not answer 200 ({last})")
-    say(f"smoke test passed: {url}/healthz and {url}/")
+    checked = f"{end.url}/healthz and {end.url}/"
+    if end.tls:
+        status, location = fetch(end, "/healthz", ca_file, tls=False)
+        if status not in (301, 308) or location != f"{end.url}/healthz":
+            raise ReleaseError(
+                f"smoke test: http://{end.host}/healthz answered {status} {location}, "
+                f"not a redirect to {end.url}/healthz"
+            )
+        checked += ", HTTP redirected to HTTPS"
+    say(f"smoke test passed: {checked}")
 
 
-def deploy(target: Target, service: str | None = None, scheme: str = "http") -> str:
+def deploy(target: Target, name: str | None = None) -> str:
     """Release `target` and return the public URL; ReleaseError names what went wrong."""
     clear_interrupted(target)
     _upgrade(target)
     check_sidecars(target)
-    address = service_address(target, service or f"{target.release}-web")
-    url = f"{scheme}://{address}"
-    smoke(url, target.ca_file)
+    end = endpoint(target, name or f"{target.release}-web")
+    smoke(end, target.ca_file)
     output = os.environ.get("GITHUB_OUTPUT")
     if output:
         with open(output, "a") as fh:
-            fh.write(f"url={url}\n")
-    return url
+            fh.write(f"url={end.url}\n")
+    return end.url
 
 
 # --- the gate in front of production -----------------------------------------------------
@@ -438,8 +506,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     d.add_argument("--stuck-after", type=int, default=60)
     d.add_argument("--helm", default=os.environ.get("HELM", "helm"))
     d.add_argument("--kubectl", default=os.environ.get("KUBECTL", "kubectl"))
-    d.add_argument("--ca-file", help="a CA to trust for the smoke test")
-    d.add_argument("--scheme", default="http", choices=["http", "https"])
+    d.add_argument("--ca-file", help="a CA to trust for the smoke test (default: the system's)")
     g = sub.add_parser("gate", help="refuse a commit whose required checks did not pass")
     g.add_argument("--repo", required=True, help="owner/name")
     g.add_argument("--sha", required=True)
@@ -462,7 +529,7 @@ def main(argv: list[str] | None = None) -> int:
         stuck_after=args.stuck_after, helm=args.helm, kubectl=args.kubectl, ca_file=args.ca_file,
     )  # fmt: skip
     try:
-        url = deploy(target, scheme=args.scheme)
+        url = deploy(target)
     except ReleaseError as exc:
         if os.environ.get("GITHUB_ACTIONS"):  # an annotation on the run's summary page
             print(f"::error::release failed: {str(exc).splitlines()[0]}", file=sys.stderr)

@@ -18,3 +18,8 @@ METALLB = "0.15.3"
 PAUSE = "3.10.2"
 # The release rehearsal's OCI registry (CNCF distribution), standing in for GHCR.
 REGISTRY = "3.1.2"
+# The ingress in front of the web app. Traefik v3.7.13 is the newest tag the module proxy
+# lists, but it (like 3.7.11-12) needs a containous/go-http-auth commit and DNS-provider SDK
+# versions the proxy does not serve: 3.7.10 is the newest whose whole build graph it serves.
+TRAEFIK = "3.7.10"
+CERT_MANAGER = "1.20.3"  # why not 1.21.2: devstack/cluster/gomod/cert-manager/go.mod

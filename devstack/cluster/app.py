@@ -70,15 +70,32 @@ def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
         registry.push(layout, ref, name, tag)
 
 
-def release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
+def release_argv(
+    kube: Kube, namespace: str, values: list[Path], tag: str, *extra: str
+) -> list[str]:
     """The command line of `python -m devstack.release deploy`, as the workflow runs it."""
+    files = [arg for path in values for arg in ("-f", str(path))]
     return [
-        "deploy", "--registry", registry.ADDRESS, "--tag", tag,
-        "-f", str(CHART / "values-local.yaml"), "-f", str(images_values),
-        "--namespace", NAMESPACE, "--release", RELEASE,
+        "deploy", "--registry", registry.ADDRESS, "--tag", tag, *files,
+        "--namespace", namespace, "--release", RELEASE,
         "--kubeconfig", str(kube.layout.admin_kubeconfig),
-        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin),
+        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin), *extra,
     ]  # fmt: skip
+
+
+def run_release(
+    kube: Kube, argv: list[str], capture: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run the release entry point as a module, as the workflow does."""
+    return subprocess.run(
+        [sys.executable, "-m", "devstack.release", *argv],
+        env={**kube.env, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+        capture_output=capture, text=True, check=False,
+    )  # fmt: skip
+
+
+def local_release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
+    return release_argv(kube, NAMESPACE, [CHART / "values-local.yaml", images_values], tag)
 
 
 def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str) -> None:
@@ -86,9 +103,7 @@ def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str
     ensure_secret(kube)
     kube.apply(yaml.safe_dump(registry.pull_secret_manifest(kube.layout, NAMESPACE)))
     push_images(kube.layout, archives, tag)
-    argv = [sys.executable, "-m", "devstack.release", *release_argv(kube, images_values, tag)]
-    proc = subprocess.run(argv, env={**kube.env, "PATH": os.environ.get("PATH", "")}, check=False)
-    if proc.returncode != 0:
+    if run_release(kube, local_release_argv(kube, images_values, tag)).returncode != 0:
         raise StackError("the release failed (its cause is printed above)")
     say(f"chart {RELEASE} installed in namespace {NAMESPACE}")
 

@@ -45,6 +45,8 @@ PINS: dict[str, tuple[str, str]] = {
     "metallb": ("go.universe.tf/metallb", versions.METALLB),
     "dapr": ("github.com/dapr/dapr", versions.DAPR_RUNTIME),
     "registry": ("github.com/distribution/distribution/v3", versions.REGISTRY),
+    "traefik": ("github.com/traefik/traefik/v3", versions.TRAEFIK),
+    "cert-manager": ("github.com/cert-manager/cert-manager", versions.CERT_MANAGER),
 }
 
 
@@ -299,6 +301,88 @@ def ensure_metallb() -> Path:
     )
 
 
+# --- Traefik -----------------------------------------------------------------------------
+
+TRAEFIK_MODULE = "github.com/traefik/traefik/v3"
+
+
+def _traefik_ldflags() -> str:
+    # As Traefik's Makefile: without them `traefik version` reports "dev".
+    return f"-s -w -X {TRAEFIK_MODULE}/pkg/version.Version=v{versions.TRAEFIK}"
+
+
+def ensure_traefik() -> Path:
+    """Traefik, the ingress controller (cmd/traefik: one binary, the web UI left out)."""
+    ldflags = _traefik_ldflags()
+    target = _part_dir("traefik", versions.TRAEFIK, ldflags)
+
+    def build(out: Path) -> None:
+        label = f"building Traefik {versions.TRAEFIK} (first time: about 8-13 minutes on 2 cores)"
+        cmd = [f"{TRAEFIK_MODULE}/cmd/traefik"]
+        _go_build(label, "traefik", out / "traefik", cmd, "-ldflags", ldflags)
+        _check_version(out / "traefik", ["version"], f"v{versions.TRAEFIK}")
+
+    return _cached("traefik", target, ["traefik"], build)
+
+
+# --- cert-manager ------------------------------------------------------------------------
+
+CERT_MANAGER_MODULE = "github.com/cert-manager/cert-manager"
+# acmesolver answers ACME HTTP-01 challenges in the pods the controller starts (the cloud's issuer).
+CERT_MANAGER_COMMANDS = ("controller", "webhook", "cainjector", "acmesolver")
+
+
+def _cert_manager_ldflags() -> str:
+    # As cert-manager's make/00_mod.mk: the version each binary logs when it starts.
+    return f"-s -w -X {CERT_MANAGER_MODULE}/pkg/util.AppVersion=v{versions.CERT_MANAGER}"
+
+
+def _tree_key(part: str) -> str:
+    """A hash of every file under gomod/<part> (module_files sees only the top level, and
+    these commands' sources live in subfolders)."""
+    root = GOMOD / part
+    return input_key(sorted(p for p in root.rglob("*") if p.is_file()), part)
+
+
+def _check_module(binary: Path, module: str, version: str) -> None:
+    """cert-manager's binaries have no --version flag: read the module versions Go embeds."""
+    proc = subprocess.run(
+        [_go(), "version", "-m", str(binary)], capture_output=True, text=True, check=False
+    )
+    if f"{module}\tv{version}" not in proc.stdout:
+        raise StackError(f"{binary.name} is not built from {module} v{version}: {proc.stdout}")
+
+
+def ensure_cert_manager() -> Path:
+    """cert-manager's controller, webhook, cainjector and acmesolver (gomod/cert-manager/go.mod
+    says where their sources come from), and beside them `chart/`: the project's own Helm
+    chart from the pinned module (deploy/charts/cert-manager, CRDs included), with the
+    Chart.yaml its release tooling writes from Chart.template.yaml."""
+    ldflags = _cert_manager_ldflags()
+    target = _part_dir("cert-manager", versions.CERT_MANAGER, ldflags, _tree_key("cert-manager"))
+
+    def build(out: Path) -> None:
+        label = f"building cert-manager {versions.CERT_MANAGER} (first time: about 5 minutes)"
+        packages = [f"./{c}" for c in CERT_MANAGER_COMMANDS]
+        _go_build(label, "cert-manager", out, packages, "-ldflags", ldflags)
+        for name in CERT_MANAGER_COMMANDS:
+            _check_module(out / name, CERT_MANAGER_MODULE, versions.CERT_MANAGER)
+        src = module_dir(CERT_MANAGER_MODULE, f"v{versions.CERT_MANAGER}") / "deploy/charts"
+        shutil.copy(GOMOD / "cert-manager" / "LICENSE", out / "LICENSE")  # into the images
+        shutil.copytree(src / "cert-manager", out / "chart")
+        for path in (out / "chart").rglob("*"):
+            path.chmod(0o755 if path.is_dir() else 0o644)  # the module cache is read-only
+        chart = (out / "chart" / "Chart.template.yaml").read_text()
+        v = f"v{versions.CERT_MANAGER}"
+        chart = chart.replace("version: v0.0.0", f"version: {v}")
+        chart = chart.replace("appVersion: v0.0.0", f"appVersion: {v}")
+        (out / "chart" / "Chart.yaml").write_text(chart.replace("{{IS_PRERELEASE}}", "false"))
+
+    return _cached(
+        "cert-manager", target, [*CERT_MANAGER_COMMANDS, "LICENSE", "chart/Chart.yaml"], build
+    )
+
+
 # --- Dapr control plane -------------------------------------------------------------------
 
 DAPR_MODULE = "github.com/dapr/dapr"
@@ -385,7 +469,9 @@ def _ensure_cc() -> str:
 
 def ensure_all() -> dict[str, Path]:
     """Every cluster part, the cheap ones first: about 37 minutes from an empty Go build cache
-    on a busy 2-core machine (Kubernetes 14 of them, daprd and the control plane 13)."""
+    on a busy 2-core machine (Kubernetes 14 of them, daprd and the control plane 13), and
+    Traefik and cert-manager for HTTPS, measured alone from empty caches: 13 and 5 more
+    (less when they share the cache with the others: client-go and friends)."""
     parts = {
         "pause": ensure_pause(),
         "containerd": ensure_containerd(),
@@ -393,6 +479,8 @@ def ensure_all() -> dict[str, Path]:
         "coredns": ensure_coredns(),
         "metallb": ensure_metallb(),
         "registry": ensure_registry(),
+        "traefik": ensure_traefik(),
+        "cert-manager": ensure_cert_manager(),
         "dapr": ensure_dapr_control_plane(),
         "dapr-chart": ensure_dapr_chart(),
         "kubernetes": ensure_kubernetes(),

@@ -4,8 +4,8 @@ A Debian base made by mmdebstrap from Debian's own packages; on it, with Debian'
 the Python and Node bases that Dockerfile.web and Dockerfile.worker take as build
 arguments, then those two Dockerfiles as they are; Kafka, PostgreSQL and Redis from Debian
 packages and the jars devstack already resolves; and the Dapr control plane, CoreDNS,
-MetalLB and the pod sandbox from the binaries devstack/cluster/build.py builds. The
-Containerfiles are in devstack/cluster/images/.
+MetalLB, Traefik, cert-manager and the pod sandbox from the binaries devstack/cluster/build.py
+builds. The Containerfiles are in devstack/cluster/images/.
 
 Each image lands in `cache_dir()/cluster/images/<name>-<key>.tar`, the key a hash of its
 inputs (Containerfile, build context, versions, the archive of its base image): it is
@@ -49,6 +49,8 @@ DAPR_REGISTRY = "localhost/todo/dapr"
 COREDNS = f"localhost/todo/coredns:{versions.COREDNS}"
 METALLB_CONTROLLER = f"localhost/todo/metallb/controller:{versions.METALLB}"
 METALLB_SPEAKER = f"localhost/todo/metallb/speaker:{versions.METALLB}"
+TRAEFIK = f"localhost/todo/traefik:{versions.TRAEFIK}"
+CERT_MANAGER_REPOSITORY = "localhost/todo/cert-manager"
 # The chart composes `{image.registry}/{web|worker.image.repository}:{image.tag}`.
 WEB = "ghcr.io/todo-platform/todo-web"
 WORKER = "ghcr.io/todo-platform/todo-worker"
@@ -425,16 +427,20 @@ def _distroless_tar(path: Path) -> None:
             tar.addfile(info)
 
 
-def _static_build(ref: str, name: str, binary: Path, base: Path, **args: str) -> Build:
+def _static_build(
+    ref: str, name: str, binary: Path, base: Path, extra: Iterable[str] = (), **args: str
+) -> Build:
     """An image of one static binary (FROM scratch), keyed by the binary's build folder,
-    whose name carries the hash of its own inputs."""
+    whose name carries the hash of its own inputs; `extra` names other files of that folder
+    the Containerfile copies."""
 
     def stage(context: Path) -> None:
         _distroless_tar(context / "distroless.tar")
-        try:
-            os.link(binary, context / binary.name)
-        except OSError:  # another file system
-            shutil.copy2(binary, context / binary.name)
+        for f in (binary, *(binary.parent / e for e in extra)):
+            try:
+                os.link(f, context / f.name)
+            except OSError:  # another file system
+                shutil.copy2(f, context / f.name)
 
     containerfile = CONTAINERFILES / f"{name}.Containerfile"
     key = build.input_key(
@@ -450,6 +456,11 @@ def dapr_registry_and_tag() -> tuple[str, str]:
 
 def dapr_ref(name: str) -> str:
     return f"{DAPR_REGISTRY}/{name}:{versions.DAPR_RUNTIME}"
+
+
+def cert_manager_ref(name: str) -> str:
+    """localhost/todo/cert-manager/<controller|webhook|cainjector|acmesolver>:v<version>."""
+    return f"{CERT_MANAGER_REPOSITORY}/{name}:v{versions.CERT_MANAGER}"
 
 
 # --- the app images -------------------------------------------------------------------
@@ -549,6 +560,8 @@ class Binaries:
     pause: Path
     coredns: Path
     metallb: Path
+    traefik: Path
+    cert_manager: Path
 
     @staticmethod
     def built() -> "Binaries":
@@ -557,6 +570,8 @@ class Binaries:
             pause=build.ensure_pause(),
             coredns=build.ensure_coredns(),
             metallb=build.ensure_metallb(),
+            traefik=build.ensure_traefik(),
+            cert_manager=build.ensure_cert_manager(),
         )
 
 
@@ -595,6 +610,17 @@ def ensure_images(
                 METALLB_CONTROLLER, "metallb-controller", bins.metallb / "controller", debian
             ),
             _static_build(METALLB_SPEAKER, "metallb-speaker", bins.metallb / "speaker", debian),
+            _static_build(TRAEFIK, "traefik", bins.traefik / "traefik", debian),
+            *(
+                _static_build(
+                    cert_manager_ref(n),
+                    f"cert-manager-{n}",
+                    bins.cert_manager / n,
+                    debian,
+                    extra=["LICENSE"],
+                )
+                for n in build.CERT_MANAGER_COMMANDS
+            ),
             _static_build(sandbox_image, "pause", bins.pause / "pause", debian),
         ]
         for spec in static:

@@ -76,9 +76,7 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
 
 
 def install_app(cluster: Cluster, archives: dict[str, Path]) -> None:
-    # The tag of the image just built, not one computed again from files that may have
-    # changed since.
-    web_tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    web_tag = _app_tag(archives)
     values = app.image_values(
         _image(archives, "localhost/todo/kafka:"),
         _image(archives, "localhost/todo/postgres:"),
@@ -89,25 +87,32 @@ def install_app(cluster: Cluster, archives: dict[str, Path]) -> None:
     )
 
 
-def release() -> None:
-    """`make release-local`: build what changed, push it, release it on the running cluster
-    through the same entry point as the workflow."""
+def _running() -> Cluster:
     cluster = prepare()
     layout = cluster.layout
     if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
         raise StackError("the cluster is not running: `sudo make cluster` first")
-    install_app(cluster, images.ensure_images())
+    return cluster
+
+
+def _app_tag(archives: dict[str, Path]) -> str:
+    """The tag of the app images just built, not one computed again from files that may
+    have changed since."""
+    return _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+
+
+def release() -> None:
+    """`make release-local`: build what changed, push it, release it on the running cluster
+    through the same entry point as the workflow."""
+    install_app(_running(), images.ensure_images())
 
 
 def rehearse() -> None:
     """`make rehearse-cloud`: the cloud-shaped services, then a release of values-cloud.yaml
     into its own namespace through the workflow's entry point (docs/deploy.md)."""
-    cluster = prepare()
-    layout = cluster.layout
-    if not all(node.running(layout, d.name) for d in node.daemons(layout, cluster.bins)):
-        raise StackError("the cluster is not running: `sudo make cluster` first")
+    cluster = _running()
     archives = images.ensure_images()
-    tag = _image(archives, f"{images.WEB}:").rsplit(":", 1)[1]
+    tag = _app_tag(archives)
     redis = _image(archives, "localhost/todo/redis:")
     overlay = rehearsal.prepare(cluster.kube, archives, tag, redis)
     result = rehearsal.release(cluster.kube, overlay, tag, capture=False)

@@ -195,12 +195,19 @@ def made_once(path: Path, make: Callable[[], str]) -> str:
     return path.read_text().strip()
 
 
-def service_cert(layout: Layout, name: str, alt_names: tuple[str, ...]) -> tuple[Path, Path]:
-    """A server certificate for `name` from the services' CA (made on first use)."""
+def service_ca(layout: Layout) -> tuple[Path, Path]:
+    """The services' CA certificate and key (made on first use)."""
     pki = service_ca_dir(layout)
     pki.mkdir(parents=True, exist_ok=True)
     if not (pki / "ca.crt").exists():
         _ca(pki, subject="todo-services-ca")
+    return pki / "ca.crt", pki / "ca.key"
+
+
+def service_cert(layout: Layout, name: str, alt_names: tuple[str, ...]) -> tuple[Path, Path]:
+    """A server certificate for `name` from the services' CA (made on first use)."""
+    service_ca(layout)
+    pki = service_ca_dir(layout)
     crt, key = pki / f"{name}.crt", pki / f"{name}.key"
     if not crt.exists() or not key.exists():
         _sign(pki, Identity(name, name), "serverAuth", alt_names)

@@ -5,9 +5,11 @@ cloud.py (Kafka over SASL_SSL, PostgreSQL over TLS) and the images in the regist
 
 What the overlay names: the image pull secret (GHCR needs one for a private package too),
 the services CA for Kafka and PostgreSQL (Redpanda Cloud and Neon use public CAs, so the
-cloud leaves both empty), and two web replicas sharing an in-cluster Redis (in the cloud:
-a managed Redis URL in `web.redisUrl`). Hosts and passwords go into the Secret, as the docs
-tell a cloud user to do.
+cloud leaves both empty), two web replicas sharing an in-cluster Redis (in the cloud: a
+managed Redis URL in `web.redisUrl`), and the public host name with the ClusterIssuer that
+signs from the services CA (in the cloud: Let's Encrypt). Traefik and cert-manager are
+installed beside the release, as a cloud cluster has them (ingress.py). Service hosts and
+passwords go into the Secret, as the docs tell a cloud user to do.
 """
 
 import subprocess
@@ -16,13 +18,16 @@ from pathlib import Path
 
 import yaml
 
-from devstack.cluster import app, cloud, registry
+from devstack.cluster import app, cloud, ingress, registry
 from devstack.cluster.kubectl import Kube
 from devstack.cluster.layout import Layout
 from devstack.errors import StackError
 from devstack.progress import say
 
 NAMESPACE = "todo-cloud"
+# No DNS here: clients connect to Traefik's LoadBalancer address and send this name
+# (release.py's smoke test, curl --resolve, Chromium's --host-resolver-rules).
+HOST = "todo.rehearsal.test"
 RELEASE = "todo"
 CLOUD_VALUES = app.CHART / "values-cloud.yaml"
 
@@ -33,7 +38,11 @@ def overlay(layout: Layout, redis_image: str) -> dict:
         "imagePullSecrets": [{"name": registry.PULL_SECRET}],
         "kafka": {"caCert": ca},
         "postgres": {"caCert": ca},
-        "web": {"replicas": 2, "redisUrl": "redis://todo-redis:6379"},
+        "web": {
+            "replicas": 2,
+            "redisUrl": "redis://todo-redis:6379",
+            "ingress": {"host": HOST, "clusterIssuer": ingress.CA_ISSUER},
+        },
         "localInfra": {"redis": {"enabled": True, "image": redis_image}},
     }
 
@@ -85,19 +94,15 @@ def create_topics(layout: Layout) -> None:
 
 
 def release_argv(kube: Kube, overlay_file: Path, tag: str, *extra: str) -> list[str]:
-    return [
-        "deploy", "--registry", registry.ADDRESS, "--tag", tag,
-        "-f", str(CLOUD_VALUES), "-f", str(overlay_file),
-        "--namespace", NAMESPACE, "--release", RELEASE,
-        "--kubeconfig", str(kube.layout.admin_kubeconfig),
-        "--helm", str(kube.helm_bin), "--kubectl", str(kube.kubectl_bin), *extra,
-    ]  # fmt: skip
+    ca = ("--ca-file", str(cloud.ca_file(kube.layout)))
+    return app.release_argv(kube, NAMESPACE, [CLOUD_VALUES, overlay_file], tag, *ca, *extra)
 
 
 def prepare(kube: Kube, archives: dict[str, Path], tag: str, redis_image: str) -> Path:
-    """Everything before the release: services, topics, Secret, pull secret, images."""
+    """Everything before the release: services, ingress, topics, Secrets, images."""
     layout = kube.layout
     cloud.ensure_running(layout)
+    ingress.install_ingress(kube, archives, layout)
     create_topics(layout)
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
     apply_secret(kube, secret_literals(layout))
@@ -109,14 +114,7 @@ def prepare(kube: Kube, archives: dict[str, Path], tag: str, redis_image: str) -
 def release(
     kube: Kube, overlay_file: Path, tag: str, *extra: str, capture: bool = True
 ) -> subprocess.CompletedProcess[str]:
-    argv = [
-        sys.executable,
-        "-m",
-        "devstack.release",
-        *release_argv(kube, overlay_file, tag, *extra),
-    ]
-    env = {**kube.env, "PATH": "/usr/bin:/bin"}
-    return subprocess.run(argv, env=env, capture_output=capture, text=True, check=False)
+    return app.run_release(kube, release_argv(kube, overlay_file, tag, *extra), capture)
 
 
 def remove(kube: Kube) -> None:

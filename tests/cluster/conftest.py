@@ -33,6 +33,7 @@ from tests.e2e.conftest import (  # noqa: F401
 ORDER = [
     "test_install",
     "test_sidecars",
+    "test_ingress",
     "test_flow",
     "test_scale",
     "test_rollout",

@@ -6,7 +6,6 @@ ends non-zero with its cause named, rolled back, the previous version serving th
 import base64
 import json
 import subprocess
-import sys
 import time
 
 import pytest
@@ -20,11 +19,8 @@ from tests.cluster.helpers import NAMESPACE, RequestLoop, deployment_images, rel
 def _release(cluster: Cluster, tag: str, *extra: str) -> subprocess.CompletedProcess[str]:
     kube = cluster.kube
     values = cluster.layout.root / "config" / "todo-images.yaml"
-    argv = [*app.release_argv(kube, values, tag), "--stuck-after", "20", *extra]
-    return subprocess.run(
-        [sys.executable, "-m", "devstack.release", *argv],
-        capture_output=True, text=True, timeout=900, check=False,
-    )  # fmt: skip
+    argv = [*app.local_release_argv(kube, values, tag), "--stuck-after", "20", *extra]
+    return app.run_release(kube, argv, capture=True)
 
 
 def _status(cluster: Cluster) -> str:

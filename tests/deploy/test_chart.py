@@ -131,18 +131,26 @@ def test_app_containers_have_read_only_roots_with_writable_tmp(render, values_fi
             assert "emptyDir" in volumes[mounts[TMP]], workload
 
 
-def test_cloud_exposes_web_through_a_load_balancer(render):
-    docs = documents(render("values-cloud.yaml"))
+def test_cloud_serves_web_only_over_https_through_the_ingress(render, kubeconform):
+    """Sign-in, passwords and the session cookie must not cross the internet in clear: the
+    cloud's web Service has no address of its own; the ingress controller ends TLS with a
+    certificate cert-manager gets from Let's Encrypt."""
+    text = render("values-cloud.yaml")
+    docs = documents(text)
     svc = find(docs, "Service", "todo-web")
-    assert svc["spec"]["type"] == "LoadBalancer"
-    assert svc["spec"]["ports"][0]["port"] == 80
-    ann = svc["metadata"]["annotations"]
-    assert any(key.startswith("service.beta.kubernetes.io/azure-") for key in ann), ann
-    # A local cluster has a load balancer too (MetalLB on `make cluster`), without the
-    # cloud's annotations.
-    local = find(documents(render("values-local.yaml")), "Service", "todo-web")
-    assert local["spec"]["type"] == "LoadBalancer"
-    assert not local["metadata"].get("annotations")
+    assert svc["spec"]["type"] == "ClusterIP"
+    route = find(docs, "Ingress", "todo-web")
+    assert route["metadata"]["annotations"]["cert-manager.io/cluster-issuer"] == "letsencrypt-prod"
+    assert route["spec"]["ingressClassName"] == "traefik"
+    assert route["spec"]["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-web-tls"}]
+    backend = route["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"]
+    assert backend == {"name": "todo-web", "port": {"name": "http"}}
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    # A local cluster serves plain HTTP on its own LoadBalancer (MetalLB on `make cluster`).
+    local = documents(render("values-local.yaml"))
+    assert find(local, "Service", "todo-web")["spec"]["type"] == "LoadBalancer"
+    assert not [d for d in local if d["kind"] == "Ingress"]
 
 
 def test_sidecars_do_not_load_the_builtin_kubernetes_secret_store(render):
@@ -279,6 +287,7 @@ def test_without_a_private_ca_the_apps_verify_postgres_with_the_image_roots(rend
         (["--set", "worker.dapr.appId=other"], "worker/dapr/appId"),
         (["--set", "web.replicaz=1"], "replicaz"),
         (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
+        (["--set", "web.ingress.clusterIssuer=Lets_Encrypt"], "web/ingress/clusterIssuer"),
     ],
 )
 def test_values_schema_rejects_wrong_values(helm, args, message):
@@ -328,6 +337,34 @@ def test_optional_hpa_and_ingress_render_valid_manifests(render, kubeconform):
     assert "replicas" not in find(docs, "Deployment", "todo-web")["spec"]
     proc = kubeconform(stdin=text)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_an_ingress_with_a_cluster_issuer_asks_cert_manager_for_its_certificate(
+    render, kubeconform
+):
+    """cert-manager's ingress-shim issues a Certificate for each tls entry of an Ingress
+    that names a ClusterIssuer: the chart must give both, with the host in the entry."""
+    ingress = ("--set", "web.ingress.enabled=true", "--set", "web.ingress.className=traefik")
+    issuer = ("--set", "web.ingress.clusterIssuer=letsencrypt-prod")
+    own = ("--set-json", 'web.ingress.annotations={"example.com/keep":"yes"}')
+    text = render("values-local.yaml", *ingress, *issuer, *own)
+    found = find(documents(text), "Ingress", "todo-web")
+    assert found["metadata"]["annotations"] == {
+        "cert-manager.io/cluster-issuer": "letsencrypt-prod",
+        "example.com/keep": "yes",
+    }
+    spec = found["spec"]
+    assert spec["ingressClassName"] == "traefik"
+    assert spec["tls"] == [{"hosts": ["todo.example.com"], "secretName": "todo-web-tls"}]
+    assert spec["rules"][0]["host"] == "todo.example.com"
+    proc = kubeconform(stdin=text)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    named = render("values-local.yaml", *ingress, *issuer, "--set", "web.ingress.tlsSecretName=s")
+    assert find(documents(named), "Ingress", "todo-web")["spec"]["tls"][0]["secretName"] == "s"
+    # Without an issuer (the default) nothing asks cert-manager for anything.
+    plain = find(documents(render("values-local.yaml", *ingress)), "Ingress", "todo-web")
+    assert "tls" not in plain["spec"] and not plain["metadata"].get("annotations")
 
 
 def test_a_component_change_rolls_the_pods_instead_of_hot_reloading_them(render):

@@ -40,12 +40,13 @@ def test_the_workflow_deploys_through_the_release_entry_point() -> None:
 
 def test_the_local_release_goes_through_the_same_entry_point(tmp_path: Path) -> None:
     kube = Kube(Layout(tmp_path), tmp_path / "kubectl", tmp_path / "helm")
-    argv = app.release_argv(kube, tmp_path / "images.yaml", "local-abc")
+    argv = app.local_release_argv(kube, tmp_path / "images.yaml", "local-abc")
     args = release.parse_args(argv)
     assert args.registry == registry.ADDRESS and args.tag == "local-abc"
     assert [p.name for p in args.values] == ["values-local.yaml", "images.yaml"]
     # install() runs that command line as a module, as the workflow does.
-    assert '"-m", "devstack.release"' in inspect.getsource(app.install)
+    assert '"-m", "devstack.release"' in inspect.getsource(app.run_release)
+    assert "run_release" in inspect.getsource(app.install)
 
 
 def test_the_release_module_needs_only_the_standard_library() -> None:

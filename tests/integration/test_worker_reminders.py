@@ -22,6 +22,7 @@ from todo_core.events import (
 from worker.handlers.reminders import Reminders
 from worker.jobs import ReminderJob, shard_of
 from worker.reconciler import Reconciler
+from worker.settings import WorkerSettings
 from worker.sidecar import Sidecar
 
 from .test_worker_support import (
@@ -38,7 +39,8 @@ from .test_worker_support import (
 
 pytestmark = pytest.mark.integration
 
-SHARDS = 6  # the worker's default (WorkerSettings.reminder_shards)
+# The worker under test runs with its default.
+SHARDS: int = WorkerSettings.model_fields["reminder_shards"].default
 
 
 def _now() -> datetime:

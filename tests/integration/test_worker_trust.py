@@ -14,6 +14,7 @@ from devstack.config import StackConfig
 from devstack.parts import WORKER_SIDECAR
 from todo_core.events import ReminderDue, TaskCreated, TaskDeleted, TaskUpdated
 from worker.jobs import ReminderJob
+from worker.settings import WorkerSettings
 from worker.sidecar import Sidecar
 
 from .test_worker_support import (
@@ -30,7 +31,8 @@ from .test_worker_support import (
 
 pytestmark = pytest.mark.integration
 
-SHARDS = 6  # the worker's default (WorkerSettings.reminder_shards)
+# The worker under test runs with its default.
+SHARDS: int = WorkerSettings.model_fields["reminder_shards"].default
 PLANTED = "session expired: sign in at evil.example"
 
 
