@@ -64,7 +64,7 @@ VIEW_DEFAULTS: dict[str, str] = {
 }
 # Saved with the view but not filters: "Show all open tasks" is not offered for them.
 NOT_FILTERS = ("sort", "view", "done_views")
-ROLLED_BACK = "Could not save that change: the database is unreachable. It was undone; try again."
+ROLLED_BACK = "Could not save that change, so it was undone. Try again in a moment."
 DB_TROUBLE = "Could not reach the database. Your list will refresh when it is back; try again."
 
 
