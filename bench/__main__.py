@@ -22,6 +22,7 @@ from bench import (
     assistant,
     bounded,
     calibration,
+    language,
     machine,
     page_load,
     profiling,
@@ -84,6 +85,11 @@ def _bounded(cfg: StackConfig, quick: bool) -> list[Figure]:
     return [parser, asyncio.run(bounded.poison_partition(cfg, 5 if quick else 20))]
 
 
+def _language(cfg: StackConfig, quick: bool) -> list[Figure]:
+    del cfg, quick  # in-process, and the whole corpus every time: it is one number
+    return language.corpus_accuracy()
+
+
 STEPS: dict[str, Step] = {
     "publish": _publish,
     "state": _state,
@@ -96,6 +102,7 @@ STEPS: dict[str, Step] = {
     "profile": _profile,
     "assistant": _assistant,
     "bounded": _bounded,
+    "language": _language,
 }
 
 

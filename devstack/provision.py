@@ -16,10 +16,12 @@ from devstack.config import REPO_ROOT, cache_dir
 from devstack.errors import StackError
 from devstack.progress import run, say
 
-# daprd's components: the stable ones, and the Conversation API's echo (alpha), which the
-# assistant's tests use to prove the optional model's plumbing through a real sidecar. Real
-# model providers (conversation.openai, …) come only with `allcomponents` in Dapr 1.18.
-DAPRD_TAGS = "stablecomponents,conversation_echo"
+# daprd's components: the stable ones; the Conversation API's echo (alpha), which the
+# assistant's tests use to prove the optional model's plumbing through a real sidecar; and
+# the OpenAI-compatible conversation component (OpenAI, Azure OpenAI, local servers), which
+# Dapr 1.18 ships only under `allcomponents`: devstack/daprd/conversation_openai.go
+# registers it under its own tag.
+DAPRD_TAGS = "stablecomponents,conversation_echo,conversation_openai"
 
 PG_BIN = Path(f"/usr/lib/postgresql/{versions.POSTGRES_MAJOR}/bin")
 
@@ -41,7 +43,7 @@ def _require(tool: str, hint: str) -> str:
 def dapr_dir() -> Path:
     mod = REPO_ROOT / "devstack" / "daprd"
     tags = hashlib.sha256(DAPRD_TAGS.encode()).hexdigest()[:6]
-    modules = _digest(mod / "go.mod", mod / "go.sum", mod / "main.go")
+    modules = _digest(mod / "go.mod", mod / "go.sum", *sorted(mod.glob("*.go")))
     return cache_dir() / f"dapr-{versions.DAPR_RUNTIME}-{modules}-{tags}"
 
 

@@ -29,6 +29,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from todo_core.language.text import MAX_CHARS
@@ -180,6 +181,8 @@ class ReminderBefore(_Input):
 class ReminderAt(_Input):
     kind: Literal["at"] = "at"
     at: datetime  # wall-clock in the user's zone on input; UTC after TaskCreate validation
+    # A snoozed reminder ("again in 30 minutes") may go off after the due time has passed.
+    snoozed: bool = False
 
 
 ReminderChoice = Annotated[
@@ -341,9 +344,9 @@ class TaskCreate(_Input):
             return choice
         due: datetime | None = info.data["due"]
         if isinstance(choice, ReminderAt):
-            choice = ReminderAt(at=_local_to_utc(choice.at, info))
+            choice = ReminderAt(at=_local_to_utc(choice.at, info), snoozed=choice.snoozed)
             repeating = getattr(info.data.get("recurrence"), "kind", "none") != "none"
-            if due is not None and choice.at > due and not repeating:
+            if due is not None and choice.at > due and not repeating and not choice.snoozed:
                 raise ValueError("the reminder is after the due date")
             if due is not None and abs(choice.at - due) > REMINDER_MAX_DISTANCE:
                 raise ValueError("the reminder must be within a year of the due date")
@@ -410,6 +413,45 @@ class TaskUpdate(_Input):
     def changes(self) -> dict[str, Any]:
         """The fields sent, in TaskCreate's input shape."""
         return self.model_dump(mode="json", exclude_unset=True, exclude={"version"})
+
+
+# ---- snoozing a reminder ------------------------------------------------------------------
+
+SNOOZE_MAX = timedelta(days=366)  # as far ahead as a reminder may be from its due date
+
+
+class SnoozeRequest(_Input):
+    """Snooze a task's reminder: by `minutes` from now, or `until` an instant (a wall-clock
+    time in the user's zone, or with an offset). Exactly one of the two; `version` guards
+    against a change made meanwhile, as for a PATCH. Validate with the context
+    {"time_zone": …, "now": aware datetime}; `until` comes out in UTC."""
+
+    minutes: int | None = Field(default=None, ge=1, le=int(SNOOZE_MAX.total_seconds() // 60))
+    until: datetime | None = None
+    version: int | None = Field(default=None, ge=1)
+
+    @field_validator("until")
+    @classmethod
+    def _until_ahead(cls, until: datetime | None, info: ValidationInfo) -> datetime | None:
+        if until is None:
+            return None
+        now: datetime = (info.context or {})["now"]
+        until = _local_to_utc(until, info)
+        if not now < until <= now + SNOOZE_MAX:
+            raise ValueError("must be in the future and within a year")
+        return until
+
+    @model_validator(mode="after")
+    def _one_of(self) -> "SnoozeRequest":
+        if (self.minutes is None) == (self.until is None):
+            raise ValueError("give either minutes or until")
+        return self
+
+    def instant(self, now: datetime) -> datetime:
+        """The new reminder instant (UTC)."""
+        if self.until is not None:
+            return self.until
+        return now + timedelta(minutes=self.minutes or 0)
 
 
 # ---- the assistant -----------------------------------------------------------------------

@@ -2,9 +2,12 @@
 the list without a reload, a delete waits for its confirmation button, and quick add shows
 what it recognised as removable chips before saving."""
 
+import re
+from datetime import UTC, datetime, timedelta
+
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import api_get, quick_add, row, sign_up
+from tests.e2e.helpers import api_get, api_post, quick_add, row, sign_up
 
 
 def _say(page: Page, message: str) -> None:
@@ -91,3 +94,26 @@ def test_quick_add_shows_chips_and_a_removed_chip_stays_in_the_title(page: Page)
     task = api_get(page, f"/api/tasks/{added.get_attribute('data-task-id')}")
     assert (task["tags"], task["priority"], task["recurrence"]) == (["home"], "high", None)
     assert task["due_at"] is not None
+
+
+def test_a_chat_change_shows_before_and_after_and_one_click_undoes_it(page: Page) -> None:
+    sign_up(page)
+    day = (datetime.now(UTC) + timedelta(days=2)).date()
+    created = api_post(
+        page, "/api/tasks", {"title": "File the expense report", "due": f"{day}T14:30"}
+    )
+    task_id = created["id"]
+    page.get_by_test_id("assistant-toggle").click()
+
+    _say(page, "move the expense report to friday")
+    change = page.get_by_test_id("assistant-change")
+    expect(change).to_have_count(1)
+    # before → after, and the time of day kept: only the day was said
+    expect(change).to_have_text(re.compile(r"^due: \w{3} .* 14:30 → Fri .* 14:30$"))
+    moved = api_get(page, f"/api/tasks/{task_id}")
+    assert moved["due_at"] != created["due_at"]
+
+    page.get_by_test_id("assistant-undo").click()
+    expect(page.get_by_test_id("turn-assistant").last).to_contain_text("Undone")
+    expect(page.get_by_test_id("assistant-undo")).to_have_count(0)
+    assert api_get(page, f"/api/tasks/{task_id}")["due_at"] == created["due_at"]

@@ -2,17 +2,12 @@
 with the `conversation.echo` component, which answers every tool it is offered with a
 tool call and echoes the messages. No model and no network are involved."""
 
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
-import httpx
 import pytest
 
-from devstack import provision
 from devstack.config import StackConfig
+from tests.integration.conversation_sidecar import sidecar
 from todo_web.assistant.engine import Reply
 from todo_web.assistant.model import SYSTEM_PROMPT, DaprModel, drive, tool_schemas
 from todo_web.assistant.tools import TOOLS
@@ -29,44 +24,14 @@ spec:
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def echo_sidecar(
     stack: StackConfig, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[int, int]]:
     """A daprd of the pinned build with only the echo component: (HTTP port, gRPC port)."""
     resources = tmp_path_factory.mktemp("echo-resources")
-    (resources / "echo.yaml").write_text(ECHO)
-    http, grpc, internal, metrics = (_free_port() for _ in range(4))
-    log = Path(resources / "daprd.log").open("w")
-    daprd = subprocess.Popen(
-        [str(provision.ensure_dapr() / "daprd"), "--app-id", "assistant-echo",
-         "--dapr-http-port", str(http), "--dapr-grpc-port", str(grpc),
-         "--dapr-internal-grpc-port", str(internal), "--metrics-port", str(metrics),
-         "--resources-path", str(resources), "--log-level", "warn"],
-        stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{http}/v1.0/healthz/outbound").status_code < 300:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert daprd.poll() is None, (resources / "daprd.log").read_text()
-            assert time.monotonic() < deadline, "the echo sidecar did not become healthy"
-            time.sleep(0.2)
-        yield http, grpc
-    finally:
-        daprd.terminate()
-        daprd.wait(timeout=30)
-        log.close()
+    with sidecar("assistant-echo", resources, {"echo.yaml": ECHO}) as ports:
+        yield ports
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from rapidfuzz import fuzz
 
 from todo_core.models import Status
 from todo_core.repositories.tasks import TaskName
-from todo_web.assistant.matching import candidates, same_word
+from todo_web.assistant.matching import MARGIN, candidates, same_word
 
 # Titles are made of these words; the names people say that match nothing, of those.
 TITLE_WORDS = [
@@ -76,3 +76,45 @@ def test_near_identical_titles_ask_unless_one_is_named_whole(
         assert {first.id, second.id} <= {t.id for t in asked} or len(asked) == 5
     chosen = candidates(first.title, names, Status.OPEN)
     assert first in chosen and second not in chosen
+
+
+def _share(said: str, title: str) -> float:
+    words = [w for w in title.split() if w not in ("the", "a")]
+    return sum(w in said.split() for w in words) / len(words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(tasks, st.lists(st.sampled_from(TITLE_WORDS), min_size=1, max_size=2, unique=True))
+def test_one_task_acts_only_with_a_margin_over_the_runner_up(
+    names: list[TaskName], said_words: list[str]
+) -> None:
+    said = " ".join(said_words)
+    found = candidates(said, names, None)
+    exact = [n for n in names if n.title == said]
+    if len(found) != 1 or exact:
+        return
+    covering = [n for n in names if set(said_words) <= set(n.title.split())]
+    best = _share(said, found[0].title)
+    for other in covering:
+        if other.id != found[0].id:
+            assert best - _share(said, other.title) >= MARGIN, (said, found, other)
+
+
+def test_margin_examples() -> None:
+    def name(title: str) -> TaskName:
+        return TaskName(uuid.uuid4(), title, Status.OPEN)
+
+    report, quarterly = name("Report"), name("Quarterly report")
+    assert candidates("the report", [quarterly, report], None) == [report]
+    appointment, bill = name("Dentist appointment"), name("Call dentist about bill")
+    assert candidates("dentist", [bill, appointment], None) == [appointment, bill]
+    contract, invoice = name("Email Anna about the contract"), name("Email Anna about the invoice")
+    assert len(candidates("email anna", [contract, invoice], None)) == 2
+    assert candidates("anna contract", [contract, invoice], None) == [contract]
+    # Every word of both was said, one has a word more: too close to pick (1.0 vs 0.75).
+    oat, today = name("Buy oat milk"), name("Buy oat milk today")
+    assert len(candidates("milk oat buy", [oat, today], None)) == 2
+    assert (
+        candidates("milk buy", [name("Buy milk"), name("Buy milk now")], None)[0].title
+        == "Buy milk"
+    )

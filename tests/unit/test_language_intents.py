@@ -94,3 +94,28 @@ def test_chips_name_their_words_and_quoting_removes_them() -> None:
 def test_reminder_without_a_date_is_a_note_not_a_field() -> None:
     parsed = parse_task("remind me to call mom", ZONE, NOW)
     assert parsed.reminder is None and parsed.notes
+
+
+def test_the_models_snooze_tool_reads_as_a_snooze() -> None:
+    from todo_web.assistant.tools import BY_NAME
+
+    tool = BY_NAME["snooze_reminder"]
+    command = parse_command(tool.command('{"task": "it", "when": "for 30 minutes"}'), ZONE, NOW)
+    assert command.intent == "snooze" and command.target.it
+    assert command.due is not None and (command.due - NOW).total_seconds() == 30 * 60
+    named = parse_command(tool.command('{"task": "the dentist", "when": "until 5pm"}'), ZONE, NOW)
+    assert named.intent == "snooze" and named.target.text == "dentist"
+    assert named.due is not None and named.due.hour == 17
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [("all done", "unknown"), ("cancel that", "deny"), ("forget it", "deny"),
+     ("forget about the car service", "delete"), ("move it", "move"),
+     ("what have I finished?", "list"), ("I need to call the bank", "add")],
+)  # fmt: skip
+def test_phrases_that_look_like_a_change_but_are_not_one(message: str, intent: str) -> None:
+    command = parse_command(message, ZONE, NOW)
+    assert command.intent == intent
+    if message == "move it":  # no date: it asks when instead of moving by a day
+        assert command.notes and command.due is None and command.shift is None

@@ -20,7 +20,7 @@ Numeric dates read day first (31/12), except in zones under America/ (12/31).
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -42,8 +42,17 @@ from todo_core.timezones import to_utc_lenient
 
 DEFAULT_TIME = time(9, 0)
 END_OF_DAY = time(23, 59)
-PARTS_OF_DAY = {"morning": time(9), "afternoon": time(15), "evening": time(19), "tonight": time(20)}
-_LEAD = r"(?:(?:due|by|on|before|from|starting)\s+)?"
+PARTS_OF_DAY = {
+    "morning": time(9), "afternoon": time(15), "evening": time(19), "tonight": time(20),
+    "night": time(20), "first thing": time(9), "after lunch": time(13), "lunchtime": time(12),
+}  # fmt: skip
+# Named times of day: a row per phrase.
+NAMED_TIMES = {
+    "noon": time(12), "midday": time(12), "midnight": time(23, 59), "cob": time(17),
+    "eob": time(17), "close of business": time(17), "end of business": time(17),
+}  # fmt: skip
+# Words that lead a date and go with it ("due friday", "deadline: june 30").
+_LEAD = r"(?:(?:due|by|on|from|starting|deadline:?|no\s+later\s+than)\s+)?"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class Found:
     at: time | None = None
     exact: datetime | None = None  # aware; "in 2 hours"
     soft_time: bool = False  # a time implied by a word ("tonight"), an explicit one wins
+    bare: bool = False  # "at 9": an hour without am/pm or minutes
 
 
 def _group(match: re.Match[str], *names: str) -> str | None:
@@ -113,13 +123,16 @@ def _day_word(match: re.Match[str], ctx: Context) -> Found:
 
 def _end_of(match: re.Match[str], ctx: Context) -> Found:
     unit = match.group("unit") or {"eod": "day", "eow": "week", "eom": "month"}[match.group("abbr")]
+    ahead = 1 if match.group("next") else 0
     today = ctx.today
     if unit == "day":
-        day = today
+        day = today + timedelta(days=ahead)
     elif unit == "week":
-        day = today + timedelta(days=6 - today.weekday())
+        day = today + timedelta(days=6 - today.weekday() + 7 * ahead)
+    elif unit == "month":
+        day = today + relativedelta(months=ahead, day=31)
     else:
-        day = today + relativedelta(day=31)
+        day = date(today.year + ahead, 12, 31)
     return Found(match.start(), match.end(), day=day, at=END_OF_DAY, soft_time=True)
 
 
@@ -159,7 +172,7 @@ YEARS = range(1970, 2200)  # what a task's date can be; outside, the words stay 
 
 def _iso(match: re.Match[str], _: Context) -> Found | None:
     try:
-        day = date.fromisoformat(match.group("iso"))
+        day = date.fromisoformat(match.group("iso").replace("/", "-"))
     except ValueError:
         return None
     return Found(match.start(), match.end(), day=day) if day.year in YEARS else None
@@ -201,7 +214,7 @@ Rule = tuple[re.Pattern[str], Callable[[re.Match[str], Context], Found | None]]
 
 _ORD = r"(?:st|nd|rd|th)?"
 DAY_RULES: list[Rule] = [
-    (re.compile(rf"\b{_LEAD}(?P<iso>\d{{4}}-\d{{2}}-\d{{2}})\b"), _iso),
+    (re.compile(rf"\b{_LEAD}(?P<iso>\d{{4}}([-/])\d{{2}}\2\d{{2}})\b"), _iso),
     (
         re.compile(
             rf"\b{_LEAD}(?:the\s+)?(?P<cal>\d{{1,2}}{_ORD}\s+(?:of\s+)?{MONTH_ANY}\.?(?:,?\s+\d{{4}})?"
@@ -231,7 +244,7 @@ DAY_RULES: list[Rule] = [
     ),
     (
         re.compile(
-            rf"\b{_LEAD}(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<unit>day|week|month)"
+            rf"\b{_LEAD}(?:(?:the\s+)?end\s+of\s+(?:the\s+)?(?P<next>next\s+)?(?P<unit>day|week|month|year)"
             r"|(?P<abbr>eod|eow|eom))\b"
         ),
         _end_of,
@@ -254,6 +267,8 @@ DAY_RULES: list[Rule] = [
         re.compile(rf"\b(?:due|by|on)\s+(?P<wd>{WEEKDAY_ANY})\b"),
         _weekday,
     ),
+    # "sat 10am": an abbreviation counts when a time follows it.
+    (re.compile(rf"\b(?P<wd>{WEEKDAY_ANY})\b(?=\s+(?:at\s+)?\d)"), _weekday),
 ]
 
 
@@ -281,17 +296,16 @@ def _bare_hour(match: re.Match[str], _: Context) -> Found | None:
     hour = int(match.group("h"))
     afternoon = len(match.group("h")) == 1 and 1 <= hour <= 6
     at = time(hour + 12 if afternoon else hour)
-    return Found(match.start(), match.end(), at=at) if at else None
+    return Found(match.start(), match.end(), at=at, bare=True)
 
 
 def _named_time(match: re.Match[str], _: Context) -> Found:
-    word = match.group("name")
-    at = time(12) if word in ("noon", "midday") else time(23, 59)
-    return Found(match.start(), match.end(), at=at)
+    return Found(match.start(), match.end(), at=NAMED_TIMES[" ".join(match.group("name").split())])
 
 
 def _part_of_day(match: re.Match[str], _: Context) -> Found:
-    return Found(match.start(), match.end(), at=PARTS_OF_DAY[match.group("part")], soft_time=True)
+    part = " ".join(match.group("part").split())
+    return Found(match.start(), match.end(), at=PARTS_OF_DAY[part], soft_time=True)
 
 
 TIME_RULES: list[Rule] = [
@@ -307,11 +321,27 @@ TIME_RULES: list[Rule] = [
         _ampm,
     ),
     (
+        re.compile(r"\b(?:at|by)\s+(?P<h>[01]?\d|2[0-3])\.(?P<m>[0-5]\d)\b(?!\.\d)"),
+        _ampm,
+    ),
+    (
         re.compile(r"(?:\b(?:at|by)\s+|@\s*)(?P<h>[01]?\d|2[0-3])\b(?![:./]\d|\s*%)"),
         _bare_hour,
     ),
-    (re.compile(r"\b(?:at\s+|by\s+)?(?P<name>noon|midday|midnight)\b"), _named_time),
-    (re.compile(r"\b(?:in\s+the\s+|this\s+)?(?P<part>morning|afternoon|evening)\b"), _part_of_day),
+    (
+        re.compile(
+            r"\b(?:at\s+|by\s+)?(?P<name>noon|midday|midnight|cob|eob|close\s+of\s+business"
+            r"|end\s+of\s+business)\b"
+        ),
+        _named_time,
+    ),
+    (
+        re.compile(
+            r"\b(?:in\s+the\s+|this\s+|at\s+)?(?P<part>morning|afternoon|evening|night"
+            r"|first\s+thing|after\s+lunch|lunchtime)\b"
+        ),
+        _part_of_day,
+    ),
 ]
 
 
@@ -366,12 +396,31 @@ def _first(phrase: Phrase, rules: list[Rule], ctx: Context) -> Found | None:
     return None
 
 
+_BEFORE = re.compile(r"\bbefore\s+")
+
+
+def _before(phrase: Phrase, ctx: Context) -> Found | None:
+    """ "before friday": the end of the day before it (a deadline, not an appointment)."""
+    for match in phrase.find(_BEFORE):
+        found = leading_day(phrase.work[match.end() :], ctx)
+        if found is not None:
+            day, length = found
+            phrase.take(match.start(), match.end() + length)
+            end = match.end() + length
+            return Found(match.start(), end, day=day - timedelta(days=1), at=END_OF_DAY)
+    return None
+
+
 def take_when(phrase: Phrase, ctx: Context) -> When:
     """Consume the first day and the first time of day found in the phrase."""
-    day = _first(phrase, DAY_RULES, ctx)
+    day = _before(phrase, ctx) or _first(phrase, DAY_RULES, ctx)
     if day is not None and day.exact is not None:
         return When(day=day)
     at = _first(phrase, TIME_RULES, ctx)
+    if day is not None and day.at is not None and day.at.hour >= 18 and at and at.bare:
+        # "tonight at 9": an evening's bare hour is in the evening.
+        hour = at.at.hour if at.at else 0
+        at = replace(at, at=time(hour + 12)) if hour < 12 else at
     if day is not None and day.soft_time and at is not None and at.soft_time:
         at = None  # "tonight" beats "evening" only when nothing explicit was said
     return When(day=day, at=at)

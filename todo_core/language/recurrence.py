@@ -20,7 +20,7 @@ monthly. Hourly and finer repetition is not supported by tasks and stays in the 
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from todo_core.language.dates import Context, leading_day
 from todo_core.language.text import Phrase
@@ -57,6 +57,7 @@ class Repeat:
     parts: dict[str, str]
     spans: list[tuple[int, int]] = field(default_factory=list)
     on_date: date | None = None  # yearly dates: the first due day
+    at: time | None = None  # "every evening": the time of day it implies
 
     @property
     def rrule(self) -> str:
@@ -92,7 +93,7 @@ def _last_day(_: re.Match[str], __: Context) -> Repeat:
 
 
 def _month_day(match: re.Match[str], _: Context) -> Repeat | None:
-    day = int(_group(match, "n1", "n2", "n3") or 0)
+    day = int(_group(match, "n1", "n2", "n3", "n4") or 0)
     if not 1 <= day <= 31:
         return None
     return Repeat({"FREQ": "MONTHLY", "BYMONTHDAY": str(day)})
@@ -152,12 +153,26 @@ def _every_unit(match: re.Match[str], _: Context) -> Repeat | None:
     return Repeat(_with_interval(parts, interval))
 
 
+# A row per word: the repetition it says.
+ADVERBS = {
+    "daily": {"FREQ": "DAILY"}, "nightly": {"FREQ": "DAILY"}, "weekly": {"FREQ": "WEEKLY"},
+    "fortnightly": {"FREQ": "WEEKLY", "INTERVAL": "2"},
+    "biweekly": {"FREQ": "WEEKLY", "INTERVAL": "2"}, "monthly": {"FREQ": "MONTHLY"},
+    "quarterly": {"FREQ": "MONTHLY", "INTERVAL": "3"}, "yearly": {"FREQ": "YEARLY"},
+    "annually": {"FREQ": "YEARLY"},
+    "every quarter": {"FREQ": "MONTHLY", "INTERVAL": "3"},
+}  # fmt: skip
+
+
+# "every morning": daily, at that part of the day (an explicit time still wins).
+PARTS = {"morning": time(9), "afternoon": time(15), "evening": time(19), "night": time(20)}
+
+
 def _adverb(match: re.Match[str], _: Context) -> Repeat:
-    word = match.group("adv")
-    if word in ("fortnightly", "biweekly"):
-        return Repeat({"FREQ": "WEEKLY", "INTERVAL": "2"})
-    freq = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY"}.get(word, "YEARLY")
-    return Repeat({"FREQ": freq})
+    part = match.group("part")
+    if part:
+        return Repeat({"FREQ": "DAILY"}, at=PARTS[part])
+    return Repeat(dict(ADVERBS[" ".join(match.group("adv").split())]))
 
 
 def _plural_days(match: re.Match[str], _: Context) -> Repeat:
@@ -175,13 +190,14 @@ _RULES = [
     ),
     (
         rf"\b(?:{_EVERY}last\s+day(?:{_OF_MONTH})?"
-        r"|(?:on\s+)?the\s+last\s+day\s+of\s+(?:every|each)\s+month"
+        r"|(?:on\s+)?the\s+last\s+day\s+of\s+(?:the\s+month\s+)?(?:every|each)\s+month"
         rf"|(?:monthly|{_EVERY}month)\s+on\s+the\s+last\s+day)\b",
         _last_day,
     ),
     (
         rf"\b(?:{_EVERY}(?P<n1>\d{{1,2}}){_SUFFIX}(?!\s+{WEEKDAY_ANY}\b)(?:\s+day)?(?:{_OF_MONTH})?"
-        rf"|(?:on\s+)?the\s+(?P<n2>\d{{1,2}}){_SUFFIX}?\s+of\s+(?:every|each)\s+month"
+        rf"|(?:on\s+)?(?:the\s+)?(?P<n2>\d{{1,2}}){_SUFFIX}\s+(?:of\s+)?(?:every|each)\s+month"
+        rf"|(?:on\s+)?the\s+(?P<n4>\d{{1,2}})\s+of\s+(?:every|each)\s+month"
         rf"|(?:monthly|{_EVERY}month)\s+on\s+the\s+(?P<n3>\d{{1,2}}){_SUFFIX}?)\b",
         _month_day,
     ),
@@ -206,7 +222,11 @@ _RULES = [
         rf"(?:\s+on\s+(?P<days>{_DAYS}))?\b",
         _every_unit,
     ),
-    (r"\b(?P<adv>daily|weekly|fortnightly|biweekly|monthly|yearly|annually)\b", _adverb),
+    (
+        r"\b(?P<adv>daily|nightly|weekly|fortnightly|biweekly|monthly|quarterly|yearly|annually"
+        r"|every\s+quarter)\b|\b(?:every|each)\s+(?P<part>morning|afternoon|evening|night)\b",
+        _adverb,
+    ),
     (
         rf"\b(?:on\s++)?(?P<days>{_PLURAL_DAYS}(?:\s*+(?:,|and|&)\s*+{_PLURAL_DAYS})*+)\b",
         _plural_days,

@@ -24,35 +24,31 @@ from todo_core.language.dates import (
     context,
     take_when,
 )
+from todo_core.language.priority import IN_LINE as PRIORITY_IN_LINE
+from todo_core.language.priority import level_of
 from todo_core.language.recurrence import Repeat, take_repeat
 from todo_core.language.text import Phrase
-from todo_core.language.words import NUMBER, number
+from todo_core.language.words import NUMBER, number, strip_lead
 from todo_core.models import Priority
 from todo_core.recurrence import format_rule, summarize
 from todo_core.timezones import get_zone, to_utc_lenient
 
 ChipKind = Literal["due", "repeat", "priority", "tag", "reminder"]
 
-_TAG = re.compile(r"(?<![\w#&])#(?P<tag>\w[\w-]{0,39})(?![\w-])")
-_PRIORITY = re.compile(
-    r"(?<![\w-])(?:p(?P<p>[1-3])|!!(?P<bang>[1-3])"
-    r"|(?:with\s+|at\s+)?(?P<w>high|medium|normal|low|top)[\s-]+priority"
-    r"|priority[:\s]+(?P<w2>high|medium|normal|low|[1-3]))(?![\w-])"
+# "#work", and Todoist's labels "@home" (never an address: pam@example.com).
+_TAG = re.compile(
+    r"(?<![\w#&])#(?P<tag>\w[\w-]{0,39})(?![\w-])|(?<![\w@.])@(?P<label>[^\W\d_][\w-]{0,39})(?![\w.@-])"
 )
-_PRIORITY_WORDS = {
-    "1": Priority.HIGH, "2": Priority.MEDIUM, "3": Priority.LOW, "high": Priority.HIGH,
-    "top": Priority.HIGH, "medium": Priority.MEDIUM, "normal": Priority.MEDIUM,
-    "low": Priority.LOW,
-}  # fmt: skip
 _REMIND = r"(?:and\s+)?(?:remind\s+me|with\s+(?:a\s+)?reminder|reminder)"
 _REMIND_BEFORE = re.compile(
-    rf"\b{_REMIND}\s+(?P<n>{NUMBER})\s+(?P<unit>minutes?|mins?|hours?|hrs?|h|days?|weeks?)\s+"
-    r"(?:before|early|earlier|ahead)\b"
+    rf"\b{_REMIND}\s+(?:(?P<half>half\s+an\s+hour)|the\s+(?P<the>day|night|week)"
+    rf"|(?P<n>{NUMBER})\s*(?P<unit>minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w))\s+"
+    r"(?:before|early|earlier|ahead|prior)\b"
 )
 _REMIND_AT = re.compile(rf"\b{_REMIND}\s+(?=at\s|@)")
 _REMIND_FLAG = re.compile(
     r"^\s*(?:please\s+)?remind\s+me\s+(?:to\s+|about\s+|that\s+)?"
-    r"|\b(?:and\s+)?(?:remind\s+me|with\s+(?:a\s+)?reminder)\b"
+    r"|\b(?:and\s+)?(?:remind\s+me|with\s+(?:a\s+)?reminder)\b(?:\s+(?:to|about|that)\b)?"
 )
 _JOINER = re.compile(r"\s+(?:to|about|that)(?=\s)")
 _UNIT_MINUTES = {"m": 1, "h": 60, "d": 24 * 60, "w": 7 * 24 * 60}
@@ -106,7 +102,7 @@ def parse_task(text: str, time_zone: str, now: datetime) -> ParsedTask:
     if reminder is not None and reminder.at is not None and not _has_time(when):
         # "remind me at 4pm to call mom tomorrow": 4pm is when it is due, too.
         when = When(day=when.day, at=Found(0, 0, at=reminder.at))
-    parsed = ParsedTask(title=phrase.title(), priority=priority, tags=tags, chips=chips)
+    parsed = ParsedTask(title=strip_lead(phrase.title()), priority=priority, tags=tags, chips=chips)
     parsed.due = _due(when, repeat, ctx)
     if repeat is not None and parsed.due is not None:
         parsed.recurrence = repeat.rrule
@@ -116,13 +112,19 @@ def parse_task(text: str, time_zone: str, now: datetime) -> ParsedTask:
         chips.append(Chip("due", f"{parsed.due:%a %-d %b %Y %H:%M}", tuple(when.spans)))
     _settle_reminder(parsed, reminder, ctx)
     chips.sort(key=lambda chip: chip.spans[0])
+    # Chips point at the words as typed (a corrected typo is shown where it was typed).
+    chips[:] = [
+        Chip(c.kind, c.label, tuple(phrase.typed_span(span) for span in c.spans)) for c in chips
+    ]
     return parsed
 
 
 def _take_tags(phrase: Phrase, chips: list[Chip]) -> list[str]:
     tags: list[str] = []
     for match in phrase.find(_TAG):
-        tag = match.group("tag").lower()
+        tag = (match.group("tag") or match.group("label")).lower()
+        if tag.isdigit():
+            continue  # "issue #42" names an issue, not a tag
         phrase.take(match.start(), match.end())
         if tag not in tags:
             tags.append(tag)
@@ -131,10 +133,11 @@ def _take_tags(phrase: Phrase, chips: list[Chip]) -> list[str]:
 
 
 def _take_priority(phrase: Phrase, chips: list[Chip]) -> Priority | None:
-    for match in phrase.find(_PRIORITY):
-        word = next(g for g in match.group("p", "bang", "w", "w2") if g)
+    for match in phrase.find(PRIORITY_IN_LINE):
+        priority = level_of(match.group())
+        if priority is None:
+            continue
         phrase.take(match.start(), match.end())
-        priority = _PRIORITY_WORDS[word]
         chips.append(
             Chip("priority", f"{priority.value} priority", ((match.start(), match.end()),))
         )
@@ -151,8 +154,12 @@ class _Reminder:
 
 def _take_reminder(phrase: Phrase, ctx: Context) -> _Reminder | None:
     for match in phrase.find(_REMIND_BEFORE):
-        unit = match.group("unit")
-        minutes = number(match.group("n")) * _UNIT_MINUTES[unit[0]]
+        if match.group("half"):
+            minutes = 30
+        elif match.group("the"):
+            minutes = {"day": 1440, "night": 1440, "week": 10080}[match.group("the")]
+        else:
+            minutes = number(match.group("n")) * _UNIT_MINUTES[match.group("unit")[0]]
         phrase.take(match.start(), match.end())
         return _Reminder({"kind": "before", "minutes": minutes}, ((match.start(), match.end()),))
     for match in phrase.find(_REMIND_AT):
@@ -200,7 +207,7 @@ def _due(when: When, repeat: Repeat | None, ctx: Context) -> datetime | None:
         return when.resolve(ctx)
     if when.day is not None and (when.day.day is not None or when.day.exact is not None):
         return when.resolve(ctx)  # "every week starting Monday": the user chose the start
-    at = _time_of(when)
+    at = _time_of(when, repeat.at or DEFAULT_TIME)
     if repeat.on_date is not None:
         return _yearly_due(repeat.on_date, at, ctx)
     return _first_occurrence(repeat, at, ctx)
@@ -214,11 +221,11 @@ def _has_time(when: When) -> bool:
     return day is not None and (day.exact is not None or (day.at is not None and not day.soft_time))
 
 
-def _time_of(when: When) -> time:
+def _time_of(when: When, default: time = DEFAULT_TIME) -> time:
     for found in (when.at, when.day):
         if found is not None and found.at is not None:
             return found.at
-    return DEFAULT_TIME
+    return default
 
 
 def _aware(day: date, at: time, ctx: Context) -> datetime:

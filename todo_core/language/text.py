@@ -8,6 +8,8 @@ a priority; the quotes themselves are dropped from the title.
 import re
 from dataclasses import dataclass, field
 
+from todo_core.language.spelling import correct
+
 _QUOTED = re.compile(r"\"([^\"]*)\"|“([^”]*)”|'([^']*)'(?!\w)")
 _MASK = "\x01"
 _CONNECTORS = {"at", "on", "by", "due", "in", "from", "and", "for", "to", "with", "every"}
@@ -30,9 +32,13 @@ class Phrase:
     original: str
     work: str = ""  # lowercased; consumed and quoted characters replaced
     quotes: list[tuple[int, int]] = field(default_factory=list)  # spans of the quote marks
+    typed: str = ""  # the text as typed; `original` has keyword typos corrected
+    sources: list[int] = field(default_factory=list)  # original index -> typed index
 
     def __post_init__(self) -> None:
         check_length(self.original)
+        self.typed = self.original
+        self.original, self.sources = correct(self.original)
         chars = list(self.original.lower())
         for match in _QUOTED.finditer(self.original):
             if match.start() > 0 and self.original[match.start() - 1].isalnum():
@@ -41,6 +47,13 @@ class Phrase:
                 chars[i] = _MASK
             self.quotes += [(match.start(), match.start() + 1), (match.end() - 1, match.end())]
         self.work = "".join(chars)
+
+    def typed_span(self, span: tuple[int, int]) -> tuple[int, int]:
+        """Where a span of the corrected text was typed."""
+        start, end = span
+        if end <= start:
+            return span
+        return self.sources[start], self.sources[end - 1] + 1
 
     def take(self, start: int, end: int) -> str:
         """Mark [start, end) as recognised; returns the original words."""
@@ -75,6 +88,6 @@ class Phrase:
 
         while words and dangling(words[-1], after=True):
             words.pop()
-        while words and words[0].group().lower() != "to" and dangling(words[0], after=False):
+        while words and dangling(words[0], after=False):
             words.pop(0)
         return " ".join(word.group() for word in words).strip(" ,;:-")

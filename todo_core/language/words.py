@@ -1,4 +1,6 @@
-"""Vocabulary shared by the rules: weekdays, months, small numbers, ordinals."""
+"""Vocabulary shared by the rules: weekdays, months, small numbers, ordinals, title leads."""
+
+import re
 
 WEEKDAY_WORDS = {
     "monday": 0, "mon": 0, "tuesday": 1, "tues": 1, "tue": 1, "wednesday": 2, "weds": 2,
@@ -7,6 +9,7 @@ WEEKDAY_WORDS = {
 }  # fmt: skip
 # Whole names stand alone ("friday"); abbreviations ("sat", "sun", "wed" are also words)
 # count only after a word like "on", "next" or "every".
+WEEKDAY_FULL_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_FULL = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 WEEKDAY_ANY = (
     r"(?:monday|mon|tuesday|tues|tue|wednesday|weds|wed|thursday|thurs|thur|thu"
@@ -39,3 +42,27 @@ WEEKDAY_CODES = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 def number(word: str) -> int:
     word = " ".join(word.split())
     return int(word) if word.isdigit() else SMALL_NUMBERS[word]
+
+
+# What people put before a task that is not part of it ("I need to call the bank"): a row
+# per phrase, longest first when matched. Chat reads them as "add"; titles drop them.
+TITLE_LEADS = (
+    "don't let me forget to", "dont let me forget to", "do not let me forget to",
+    "don't forget to", "dont forget to", "do not forget to", "note to self:", "note to self",
+    "i need to", "i have to", "i must", "i should", "i gotta", "need to", "have to",
+    "remember to", "gotta", "todo:", "to-do:", "to do:",
+)  # fmt: skip
+LEAD = (
+    "(?:"
+    + "|".join(
+        re.escape(lead).replace(r"\ ", r"\s+").replace("'", "'?")
+        for lead in sorted(TITLE_LEADS, key=len, reverse=True)
+    )
+    + ")"
+)
+
+
+def strip_lead(title: str) -> str:
+    """The title without a leading "I need to" (the rest keeps its casing)."""
+    match = re.match(LEAD + r"\s*", title, flags=re.IGNORECASE)
+    return title[match.end() :].strip() if match and match.end() < len(title) else title

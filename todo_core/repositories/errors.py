@@ -13,6 +13,10 @@ class StaleVersion(Exception):
         self.current = current
 
 
+class TaskDone(Exception):
+    """A change that only an open task takes (snoozing its reminder) → 409 `task_done`."""
+
+
 class EmailTaken(ValueError):
     """An account with this email exists → 409 (or a field error on `email`)."""
 

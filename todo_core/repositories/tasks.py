@@ -41,7 +41,7 @@ from todo_core.events import (
 from todo_core.models import SEARCH_EXPRESSION, Priority, Status, Task, User, utcnow
 from todo_core.outbox import add_events
 from todo_core.recurrence import NextOccurrence, advance
-from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion, TaskDone
 from todo_core.settings import get_settings
 from todo_core.timezones import get_zone, to_utc_lenient
 from todo_core.validation import (
@@ -201,6 +201,34 @@ async def update_task(
     updated = TaskUpdated(user_id=user_id, task=snapshot_of(task), occurred_at=now)
     await add_events(session, [updated, *reminder_events(task, previous_remind_at)])
     return task
+
+
+def snoozed_reminder(until: datetime) -> dict[str, Any]:
+    """A reminder moved to `until` (aware), in TaskUpdate's input shape."""
+    return {"kind": "at", "at": until.isoformat(), "snoozed": True}
+
+
+async def snooze_task(
+    session: AsyncSession,
+    user_id: UUID,
+    task_id: UUID,
+    until: datetime,
+    expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Task:
+    """Move the task's reminder to `until` (aware): the same path as a PATCH of its reminder
+    (version guard, task.updated + reminder.scheduled in the outbox, the worker's Job).
+    NotFound, TaskDone, StaleVersion, or ValidationError naming `reminder`."""
+    task = await get_task(session, user_id, task_id)
+    if task is None:
+        raise NotFound(str(task_id))
+    if task.status != Status.OPEN:
+        raise TaskDone(str(task_id))  # a done task's reminder never goes off
+    zone = await _user_zone(session, user_id)
+    version = task.version if expected_version is None else expected_version
+    body = {"version": version, "reminder": snoozed_reminder(until)}
+    changes = TaskUpdate.model_validate(body, context={"time_zone": zone})
+    return await update_task(session, user_id, task_id, changes, now)
 
 
 async def _bump(session: AsyncSession, task: Task, now: datetime) -> None:

@@ -19,6 +19,7 @@ from todo_core.repositories.errors import (
     NotFound,
     QuotaReached,
     StaleVersion,
+    TaskDone,
     WrongPassword,
 )
 from todo_core.validation import field_errors
@@ -89,6 +90,10 @@ def install(api: FastAPI) -> None:
     @api.exception_handler(StaleVersion)
     async def _stale(_: Request, exc: StaleVersion) -> JSONResponse:
         return _json(409, "stale_version", str(exc), {"version": f"current is {exc.current}"})
+
+    @api.exception_handler(TaskDone)
+    async def _done(_: Request, __: TaskDone) -> JSONResponse:
+        return _json(409, "task_done", "the task is done; reopen it to snooze its reminder")
 
     @api.exception_handler(EmailTaken)
     async def _taken(_: Request, __: EmailTaken) -> JSONResponse:

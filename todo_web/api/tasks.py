@@ -8,10 +8,17 @@ from uuid import UUID
 from fastapi import APIRouter, Body, Query, Request, Response
 
 from todo_core.db import session_scope
+from todo_core.models import utcnow
 from todo_core.repositories import tasks
 from todo_core.repositories.activity import list_activity
 from todo_core.repositories.errors import NotFound
-from todo_core.validation import ListQuery, TaskCreate, TaskUpdate, task_create_off_loop
+from todo_core.validation import (
+    ListQuery,
+    SnoozeRequest,
+    TaskCreate,
+    TaskUpdate,
+    task_create_off_loop,
+)
 from todo_web import relay
 from todo_web.api.deps import SignedInUserId, user_in
 from todo_web.api.request_models import described_by
@@ -116,6 +123,25 @@ async def reopen_task(
     async with session_scope() as db:
         user = await user_in(db, user_id, request)
         task = await tasks.reopen_task(db, user.id, task_id, expected_version=version)
+    relay.notify()
+    return TaskOut.of(task, user.time_zone)
+
+
+@router.post("/{task_id}/snooze", openapi_extra=described_by(SnoozeRequest))
+async def snooze_task(
+    user_id: SignedInUserId, request: Request, task_id: UUID, body: JsonBody
+) -> TaskOut:
+    """Move the task's reminder: {"minutes": 30} from now, or {"until": "2026-06-10T15:00"}
+    (the user's wall-clock time, or with an offset); "version" as for a PATCH."""
+    now = utcnow()
+    async with session_scope() as db:
+        user = await user_in(db, user_id, request)
+        wanted = SnoozeRequest.model_validate(
+            body, context={"time_zone": user.time_zone, "now": now}
+        )
+        task = await tasks.snooze_task(
+            db, user.id, task_id, wanted.instant(now), wanted.version, now
+        )
     relay.notify()
     return TaskOut.of(task, user.time_zone)
 

@@ -18,18 +18,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from todo_core.db import session_scope
 from todo_core.events import TaskSnapshot
 from todo_core.language import Command, ParsedTask, parse_command
-from todo_core.language.intents import ListFilter, Target
+from todo_core.language.intents import ListFilter, Target, moved_due
 from todo_core.models import Status, Task, User, utcnow
 from todo_core.recurrence import summarize
 from todo_core.repositories import tasks as repo
 from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.repositories.restore import restore_task
+from todo_core.repositories.tasks import snoozed_reminder
 from todo_core.timezones import get_zone, to_utc_lenient
 from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
 from todo_web import relay
 from todo_web.assistant.changes import changes_between, describe_changes, fields_of
 from todo_web.assistant.conversations import Conversation
-from todo_web.assistant.matching import candidates
+from todo_web.assistant.resolve import resolve_words
 
 LIST_LIMIT = 20
 HELP = (
@@ -47,9 +48,8 @@ _VERBS = {
     "complete": "Complete", "reopen": "Reopen", "delete": "Delete", "move": "Move",
     "rename": "Rename", "set_priority": "Change the priority of", "add_tags": "Tag",
     "remove_tags": "Untag", "set_reminder": "Set a reminder on",
-    "set_recurrence": "Change the repetition of",
+    "set_recurrence": "Change the repetition of", "snooze": "Snooze",
 }  # fmt: skip
-_PREFER = {"reopen": Status.DONE}
 
 
 @dataclass
@@ -78,6 +78,14 @@ class _Refusal(Exception):
     def __init__(self, reply: Reply) -> None:
         super().__init__(reply.text)
         self.reply = reply
+
+
+class _Added(Exception):
+    """The message named no task but reads as a new one ("finish the slides by Monday")."""
+
+    def __init__(self, task: ParsedTask) -> None:
+        super().__init__(task.title)
+        self.task = task
 
 
 def _say(text: str, **kwargs: Any) -> _Refusal:
@@ -144,7 +152,10 @@ class Engine:
             return await self._undo()
         if command.notes:
             raise _say(" ".join(command.notes) + "; nothing changed.")
-        ids = await self._resolve(command, message)
+        try:
+            ids = await self._resolve(command, message)
+        except _Added as added:
+            return await self._add(added.task)
         return await self._change(command, ids, False, message)
 
     # ---- adding and listing ---------------------------------------------------------------
@@ -209,44 +220,32 @@ class Engine:
 
     async def _resolve(self, command: Command, message: str) -> list[UUID]:
         target = command.target or Target()
-        if target.position is not None:
-            shown = self.conv.last_list
-            if not shown:
-                raise _say("I haven't shown you a list yet; try “show my tasks”.")
-            index = target.position - 1 if target.position > 0 else len(shown) + target.position
-            if not 0 <= index < len(shown):
-                raise _say(
-                    f"The last list had {len(shown)} task(s); there is no number {target.position}."
-                )
-            return [UUID(shown[index])]
-        if target.it:
-            if self.conv.last_task is None:
-                raise _say("Which task do you mean?")
-            return [UUID(self.conv.last_task)]
         if target.group is not None:
             async with session_scope() as db:
                 found = await self._query(db, target.group)
             if not found:
                 raise _say(f"No {target.group.describe()}; nothing changed.")
             return [t.id for t in found]
-        return await self._by_name(command, target.text or "", message)
-
-    async def _by_name(self, command: Command, words: str, message: str) -> list[UUID]:
-        async with session_scope() as db:
-            names = await repo.task_names(db, self.user.id)
-        found = candidates(words, names, _PREFER.get(command.intent, Status.OPEN))
-        if not found:
-            raise _say(f"I couldn't find a task called “{words}”; nothing changed.")
-        if len(found) == 1:
-            return [found[0].id]
+        names: list[repo.TaskName] = []
+        if target.text is not None:
+            async with session_scope() as db:
+                names = await repo.task_names(db, self.user.id)
+        resolved = resolve_words(command, names, self.conv.last_list, self.conv.last_task)
+        if resolved.add is not None:
+            raise _Added(resolved.add)
+        if not resolved.ids:
+            raise _say(resolved.reason or "Which task do you mean?")
+        if len(resolved.ids) == 1:
+            return resolved.ids
+        by_id = {n.id: n for n in names}
         options = [
-            f"{i}. {n.title}" + (" (done)" if n.status == Status.DONE else "")
-            for i, n in enumerate(found, 1)
+            f"{i}. {by_id[i_d].title}" + (" (done)" if by_id[i_d].status == Status.DONE else "")
+            for i, i_d in enumerate(resolved.ids, 1)
         ]
         self.conv.pending = {
             "kind": "choose",
             "message": message,
-            "task_ids": [str(n.id) for n in found],
+            "task_ids": [str(i) for i in resolved.ids],
             "options": options,
         }
         raise _say("Which one do you mean?\n" + "\n".join(options), options=options)
@@ -329,6 +328,10 @@ class Engine:
         intent = command.intent
         if intent == "move":
             return {"due": self._moved(command, task).isoformat()}
+        if intent == "snooze":
+            if task.status != Status.OPEN:
+                raise _say(f"“{task.title}” is done; its reminder won't go off. Nothing changed.")
+            return {"reminder": snoozed_reminder(command.due or self.now)}
         if intent == "rename":
             return {"title": command.title}
         if intent == "set_priority":
@@ -340,7 +343,12 @@ class Engine:
         if intent == "set_reminder":
             if task.due_at is None:
                 raise _say(f"“{task.title}” has no due date; move it to a day first.")
-            return {"reminder": command.reminder}
+            reminder = dict(command.reminder or {})
+            if reminder.get("kind") == "at" and command.keep == "day":
+                # "remind me about X at 7am": at 7 on the day X is due
+                at = datetime.fromisoformat(reminder["at"])
+                reminder["at"] = moved_due(at, "day", task.due_at, self.user.time_zone).isoformat()
+            return {"reminder": reminder}
         if command.recurrence:
             if task.due_at is None:
                 raise _say(f"“{task.title}” has no due date; move it to a day first.")
@@ -349,7 +357,7 @@ class Engine:
 
     def _moved(self, command: Command, task: Task) -> datetime:
         if command.due is not None:
-            return command.due
+            return moved_due(command.due, command.keep, task.due_at, self.user.time_zone)
         start = (task.due_at or self.now).astimezone(self.zone).replace(tzinfo=None)
         shifted = start + (command.shift or timedelta(days=1))
         return to_utc_lenient(shifted, self.zone)
@@ -470,7 +478,7 @@ def _summary_text(command: Command, actions: list[dict[str, Any]]) -> str:
         "complete": "Completed", "reopen": "Reopened", "delete": "Deleted", "move": "Moved",
         "rename": "Renamed", "set_priority": "Changed the priority of", "add_tags": "Tagged",
         "remove_tags": "Untagged", "set_reminder": "Set a reminder on",
-        "set_recurrence": "Changed the repetition of",
+        "set_recurrence": "Changed the repetition of", "snooze": "Snoozed",
     }[command.intent]  # fmt: skip
     titles = ", ".join(f"“{a['title']}”" for a in actions[:5])
     more = f" and {len(actions) - 5} more" if len(actions) > 5 else ""

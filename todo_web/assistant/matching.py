@@ -4,8 +4,10 @@ The contract: every word that carries meaning in what the person said ("dentist"
 must be found in the task's title, exactly or as a near spelling of it (a plural, or one
 slip in a long word: "dentsit"). A task that lacks one of the words is not a candidate:
 "the car wash" never means "Card for mom", "quarterly taxes" never means "Finish quarterly
-report". Among the candidates, an exact title wins outright; one whose every word was said
-wins over ones with words left over; otherwise the candidates become a numbered question.
+report". That is the threshold. Among the candidates, an exact title wins outright; otherwise
+each scores the share of its title's words that were said, and the best acts alone only
+with a margin of MARGIN over the runner-up ("report" picks "Report" over "Quarterly
+report": 1.0 against 0.5); candidates closer than that become a numbered question.
 Tasks in the state the action expects (open ones to complete, done ones to reopen) come
 first.
 """
@@ -25,6 +27,10 @@ STOPWORDS = frozenset(
 )
 _WORD = re.compile(r"[\w']+")
 _NEAR_SPELLING = 85.0  # fuzz.ratio between two words of five letters or more
+# How far ahead of the runner-up the best candidate must score to act without asking: about a
+# third of the title ("dentist" is as likely "Dentist appointment" (0.5) as "Call dentist
+# about bill" (0.33), so that asks).
+MARGIN = 0.3
 
 
 def words_of(text: str) -> list[str]:
@@ -60,7 +66,10 @@ def candidates(words: str, names: list[TaskName], prefer: Status | None) -> list
         if covered:
             scored.append((share, name))
     scored.sort(key=lambda pair: -pair[0])
-    whole = [name for share, name in scored if share == 1.0]
-    if len(whole) == 1:
-        return whole
-    return [name for _, name in scored[:MAX_CHOICES]]
+    if not scored:
+        return []
+    best = scored[0][0]
+    runner_up = scored[1][0] if len(scored) > 1 else 0.0
+    if best - runner_up >= MARGIN:
+        return [scored[0][1]]
+    return [name for share, name in scored[:MAX_CHOICES] if best - share < MARGIN]

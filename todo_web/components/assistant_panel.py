@@ -30,6 +30,22 @@ def assistant_toggle() -> rx.Component:
 
 
 def _action(action: ActionView) -> rx.Component:
+    return rx.vstack(
+        _action_link(action),
+        rx.foreach(
+            action.changes,
+            lambda change: rx.text(
+                change,
+                size="1",
+                color_scheme="gray",
+                custom_attrs={"data-testid": "assistant-change"},
+            ),
+        ),
+        spacing="0",
+    )
+
+
+def _action_link(action: ActionView) -> rx.Component:
     label = rx.text(action.kind + ": " + action.title, size="1")
     return rx.cond(
         action.linked,
@@ -67,6 +83,18 @@ def _turn(turn: TurnView) -> rx.Component:
             ),
         ),
         rx.foreach(turn.actions, _action),
+        rx.cond(
+            turn.undoable,
+            rx.button(
+                rx.icon("undo_2", size=14),
+                "Undo",
+                size="1",
+                variant="soft",
+                type="button",
+                on_click=AssistantState.answer("undo"),
+                custom_attrs={"data-testid": "assistant-undo"},
+            ),
+        ),
         rx.cond(
             turn.options.length() > 0,
             rx.flex(

@@ -36,6 +36,7 @@ class ActionView:
     task_id: str = ""
     title: str = ""
     linked: bool = True  # a deleted task has nothing to open
+    changes: list[str] = field(default_factory=list)  # "priority: medium → high"
 
 
 @dataclass
@@ -45,6 +46,7 @@ class TurnView:
     options: list[str] = field(default_factory=list)
     actions: list[ActionView] = field(default_factory=list)
     understood: list[str] = field(default_factory=list)  # what the parser read from an add
+    undoable: bool = False  # the newest change, which "undo" takes back
 
 
 def turn_views(conversation: Conversation) -> list[TurnView]:
@@ -56,10 +58,17 @@ def turn_views(conversation: Conversation) -> list[TurnView]:
             # Only the newest question can still be answered by a button.
             options=list(turn.get("options") or []) if i == last and conversation.pending else [],
             actions=[
-                ActionView(a["kind"], a["task_id"], a["title"], a["kind"] != "deleted")
+                ActionView(
+                    a["kind"],
+                    a["task_id"],
+                    a["title"],
+                    a["kind"] != "deleted",
+                    [f"{c['field']}: {c['before']} → {c['after']}" for c in a.get("changes", [])],
+                )
                 for a in turn.get("actions") or []
             ],
             understood=[c["label"] for c in (turn.get("parsed") or {}).get("chips", [])],
+            undoable=i == last and bool(conversation.undo) and bool(turn.get("actions")),
         )
         for i, turn in enumerate(conversation.turns)
     ]
