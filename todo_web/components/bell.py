@@ -127,6 +127,7 @@ def bell() -> rx.Component:
                 spacing="3",
             ),
             width=["90vw", "360px"],
+            aria_label="Reminders",  # the popover is a dialog: it needs a name
             custom_attrs={"data-testid": "bell-list"},
         ),
     )
