@@ -2,6 +2,10 @@
 
 import reflex as rx
 
+from todo_core.settings import get_settings
+
+_settings = get_settings()
+
 config = rx.Config(
     app_name="todo_web",
     telemetry_enabled=False,
@@ -13,4 +17,9 @@ config = rx.Config(
         ),
     ],
     disable_plugins=[rx.plugins.SitemapPlugin],
+    # CORS: no other origin may read responses with the visitor's cookies (Reflex's default
+    # "*" reflects any). The app's own pages are same-origin and need no CORS at all.
+    cors_allowed_origins=[_settings.public_origin] if _settings.public_origin else [],
+    # The same proxy rule as the API's (todo_web/client_address.py), for the websocket UI.
+    trusted_proxy_hops=_settings.trusted_proxy_hops,
 )

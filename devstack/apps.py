@@ -5,7 +5,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from devstack import provision
+from devstack import parts, provision
 from devstack.config import REPO_ROOT, StackConfig, cache_dir, worker_name, worker_prefix
 from devstack.errors import StackError
 from devstack.parts import WEB_SIDECAR, Sidecar, _http_ok, _spawn, worker_sidecar
@@ -20,7 +20,17 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
         "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
         "APP_PORT": str(sidecar.app_port(cfg)),
         "APP_HOST": "127.0.0.1",
+        "APP_API_TOKEN": cfg.app_api_token,
         "HEALTH_PORT": str(cfg.port("TODO_WORKER_HEALTH_PORT")),
+        # Throttling counts shared through the stack's Redis, as replicas share them in the
+        # chart. Sign-ups per address are generous here: the tests sign up hundreds of users
+        # from 127.0.0.1 (the limit itself is tested at its default in tests/integration).
+        "THROTTLE_STORAGE_URL": parts.redis_url(cfg),
+        "THROTTLE_SIGN_UP_PER_ADDRESS": os.environ.get(
+            "THROTTLE_SIGN_UP_PER_ADDRESS", "100000/hour"
+        ),
+        # A developer's stack shows the API docs (off by default, and in the chart).
+        "API_DOCS": os.environ.get("API_DOCS", "true"),
         "REFLEX_USE_SYSTEM_BUN": "1",
         # The frontend build (node_modules and the bundle) lives in the cache, not the clone;
         # one per stack: the built bundle embeds its server's address (ws://localhost:PORT).

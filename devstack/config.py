@@ -6,6 +6,7 @@ by 5000 (or by TODO_PORT_SHIFT) so that it never meets a developer's running `ma
 """
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,7 @@ PORTS: dict[str, int] = {
     "TODO_SCHEDULER_METRICS_PORT": 15008,
     "TODO_SCHEDULER_ETCD_CLIENT_PORT": 12379,
     "TODO_SCHEDULER_ETCD_PEER_PORT": 12380,
+    "TODO_REDIS_PORT": 16379,
     "TODO_WEB_PORT": 13000,
     "TODO_WEB_DAPR_HTTP_PORT": 13500,
     "TODO_WEB_DAPR_GRPC_PORT": 13501,
@@ -99,6 +101,27 @@ class StackConfig:
     @property
     def scheduler_address(self) -> str:
         return f"127.0.0.1:{self.port('TODO_SCHEDULER_PORT')}"
+
+    @property
+    def app_api_token(self) -> str:
+        """Dapr's app API token for this stack: the worker's sidecar presents it, the worker
+        checks it. Random, made on first use, kept beside the stack's data (0600)."""
+        path = self.data_dir / "app-api-token"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+    @property
+    def redis_password(self) -> str:
+        """The stack's Redis password (the throttle's counts), made like the app API token."""
+        path = self.data_dir / "redis-password"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(24))
+            path.chmod(0o600)
+        return path.read_text().strip()
 
 
 def load(env: dict[str, str] | None = None) -> StackConfig:

@@ -4,6 +4,7 @@ import hashlib
 import os
 import pwd
 import shutil
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -297,6 +298,47 @@ def create_topics(cfg: StackConfig) -> None:
                 raise StackError(f"creating Kafka topic {topic} failed: {exc}") from exc
 
 
+# --- Redis ------------------------------------------------------------------------------
+# The web replicas' shared throttling counts (THROTTLE_STORAGE_URL), as in the chart.
+
+
+def start_redis(cfg: StackConfig) -> None:
+    data = cfg.data_dir / "redis"
+    data.mkdir(parents=True, exist_ok=True)
+    # The password goes in a 0600 file, not on the command line (`ps` shows that).
+    conf = data / "redis.conf"
+    conf.write_text(f"requirepass {cfg.redis_password}\n")
+    conf.chmod(0o600)
+    argv = [
+        str(provision.ensure_redis()),
+        str(conf),
+        "--port", str(cfg.port("TODO_REDIS_PORT")),
+        "--bind", "127.0.0.1",
+        "--protected-mode", "yes",
+        # Counts only: nothing to keep across a restart, and a bounded memory whose keys
+        # all carry an expiry (the throttle's windows).
+        "--save", "",
+        "--appendonly", "no",
+        "--maxmemory", "64mb",
+        "--maxmemory-policy", "volatile-ttl",
+        "--dir", str(data),
+    ]  # fmt: skip
+    _spawn(cfg, "redis", argv)
+
+
+def redis_healthy(cfg: StackConfig) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", cfg.port("TODO_REDIS_PORT")), timeout=1) as s:
+            s.sendall(f"AUTH {cfg.redis_password}\r\nPING\r\n".encode())
+            return b"+PONG" in s.recv(64)
+    except OSError:
+        return False
+
+
+def redis_url(cfg: StackConfig) -> str:
+    return f"redis://:{cfg.redis_password}@127.0.0.1:{cfg.port('TODO_REDIS_PORT')}/0"
+
+
 # --- Dapr -------------------------------------------------------------------------------
 
 
@@ -427,9 +469,11 @@ WORKER_APP_HEALTH = [
 
 
 def daprd_env(cfg: StackConfig) -> dict[str, str]:
-    """What the `secretstore` component (secretstores.local.env) hands to the others."""
+    """What the `secretstore` component (secretstores.local.env) hands to the others, and
+    the app API token the sidecar presents to its app."""
     return {
         **os.environ,
+        "APP_API_TOKEN": cfg.app_api_token,
         "TODO_SECRET_KAFKA_BROKERS": cfg.kafka_brokers,
         "TODO_SECRET_STATE_PG_CONNECTION": cfg.dapr_state_connection,
     }

@@ -178,6 +178,16 @@ def ensure_postgres() -> Path:
     return PG_BIN
 
 
+def ensure_redis() -> Path:
+    """Debian's Redis server (installed with apt-get when missing and root)."""
+    path = Path("/usr/bin/redis-server")
+    if not path.exists():
+        apt_install("redis-server")
+    if not path.exists():
+        raise StackError(f"Redis server binary not found at {path}")
+    return path
+
+
 def ensure_chromium() -> Path:
     """Debian's Chromium, for Playwright (its own browser download cannot work here), and
     NSS's certutil, with which the HTTPS tests make the browser trust the cluster's CA as a
@@ -224,6 +234,7 @@ def ensure_cluster() -> None:
 
 STEPS = {
     "postgres": ensure_postgres,
+    "redis": ensure_redis,
     "kafka": ensure_kafka,
     "dapr": ensure_dapr,
     "bun": ensure_bun,
@@ -237,6 +248,7 @@ STEPS = {
 def ensure_all(browser: bool = False, deploy_tools: bool = True, cluster: bool = False) -> None:
     """Every part the local stack and the test suite use; the cluster's only when asked."""
     ensure_postgres()
+    ensure_redis()
     ensure_kafka()
     ensure_dapr()
     ensure_bun()

@@ -11,7 +11,7 @@ from devstack.parts import WEB_SIDECAR, Part
 from devstack.ports import ensure_free, is_listening
 from devstack.progress import say
 
-INFRA = ("postgres", "kafka", "scheduler")
+INFRA = ("postgres", "redis", "kafka", "scheduler")
 
 
 def all_parts(worker_replicas: int = 1) -> list[Part]:
@@ -25,6 +25,7 @@ def all_parts(worker_replicas: int = 1) -> list[Part]:
             after_start=parts.create_database,
             timeout=60,
         ),
+        Part("redis", ["TODO_REDIS_PORT"], parts.start_redis, parts.redis_healthy, timeout=30),
         Part(
             "kafka",
             ["TODO_KAFKA_PORT", "TODO_KAFKA_CONTROLLER_PORT"],

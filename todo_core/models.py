@@ -70,6 +70,23 @@ class User(SQLModel, table=True):
     time_zone: str = Field(default="UTC", sa_column=Column(String(64), nullable=False))
     created_at: datetime = Field(default_factory=utcnow, sa_column=_ts(False, True))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=_ts(False, True))
+    # Sessions created before this instant are over (password change, sign-out everywhere);
+    # NULL: every unexpired session counts.
+    sessions_valid_after: datetime | None = Field(default=None, sa_column=_ts(True, False))
+
+
+class SignInTicket(SQLModel, table=True):
+    """A one-time sign-in ticket (the web UI's hand-over from its websocket to the HTTP
+    response that sets the cookie), stored hashed. Redeemed by one DELETE … RETURNING, so of
+    any number of concurrent redemptions exactly one gets the user."""
+
+    __tablename__ = "sign_in_ticket"
+
+    ticket_hash: str = Field(sa_column=Column(String(64), primary_key=True))
+    user_id: UUID = Field(
+        sa_column=Column(PGUUID, ForeignKey("user.id", ondelete="CASCADE"), nullable=False)
+    )
+    expires_at: datetime = Field(sa_column=_ts(False))
 
 
 class Task(SQLModel, table=True):

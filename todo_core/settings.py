@@ -44,7 +44,13 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     log_level: Literal["TRACE", "DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    session_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # Sessions end after this long in any case (absolute lifetime) and after this long without
+    # use (idle timeout): ASVS 3.3.2 at level 2 asks for 12 hours and 30 minutes.
+    session_ttl_seconds: int = Field(default=12 * 3600, ge=60)
+    session_idle_seconds: int = Field(default=30 * 60, ge=60)
+    # How often an open tab re-checks its session, so one ended elsewhere (password change,
+    # sign-out everywhere) stops it within seconds even while the user does nothing.
+    session_recheck_seconds: float = Field(default=3.0, gt=0, le=60)
     # How long a request waits for its session record. The state store's declared
     # resiliency retries for up to ~20 s while PostgreSQL is away; a request answers 503
     # well before that (a healthy read takes milliseconds).
@@ -67,6 +73,28 @@ class Settings(BaseSettings):
     max_tasks_per_user: int = Field(default=10_000, ge=1)
     max_conversations_per_user: int = Field(default=200, ge=1)
 
+    # Where users reach the app (https://todo.example.com). Its origin is the one CORS allows;
+    # https there makes the session cookie `__Host-` and always Secure, and adds HSTS. Empty:
+    # the app's own origin is the Host it was asked under (local runs).
+    public_url: str = ""
+    # Reverse proxies in front of the app that each append to X-Forwarded-For; the client
+    # address is read from that header only when this is set (0: the peer's address).
+    trusted_proxy_hops: int = Field(default=0, ge=0, le=5)
+    # The interactive API docs (/docs, /openapi.json): off unless asked for.
+    api_docs: bool = False
+
+    # Throttling: where the counts live ("redis://…" shares them between replicas; empty: this
+    # process's memory, at most `throttle_memory_max_keys` counters), and each limit in the
+    # `limits` notation ("5/15 minutes"), per account and per client address.
+    throttle_storage_url: str = ""
+    throttle_memory_max_keys: int = Field(default=100_000, ge=100)
+    throttle_sign_in_per_account: str = "5/15 minutes"
+    throttle_sign_in_per_address: str = "20/15 minutes"
+    throttle_sign_up_per_account: str = "3/hour"
+    throttle_sign_up_per_address: str = "20/hour"
+    throttle_password_per_account: str = "5/15 minutes"  # noqa: S105 (a rate)
+    throttle_password_per_address: str = "20/15 minutes"  # noqa: S105 (a rate)
+
     # Dapr component names: they must match deploy/dapr/components/*.yaml.
     pubsub_name: str = "pubsub"
     statestore_name: str = "statestore"
@@ -82,6 +110,42 @@ class Settings(BaseSettings):
     @classmethod
     def _asyncpg_url(cls, value: str) -> str:
         return to_asyncpg_url(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_origin(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if value and (parts.scheme not in ("http", "https") or not parts.netloc):
+            raise ValueError("PUBLIC_URL must be an http:// or https:// URL, or empty")
+        return value.rstrip("/")
+
+    @field_validator(
+        "throttle_sign_in_per_account",
+        "throttle_sign_in_per_address",
+        "throttle_sign_up_per_account",
+        "throttle_sign_up_per_address",
+        "throttle_password_per_account",
+        "throttle_password_per_address",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError as exc:
+            raise ValueError(f"not a rate like '5/15 minutes': {value!r}") from exc
+        return value
+
+    @property
+    def public_origin(self) -> str:
+        """scheme://host[:port] of `public_url` ("" when unset)."""
+        parts = urlsplit(self.public_url)
+        return f"{parts.scheme}://{parts.netloc}" if self.public_url else ""
+
+    @property
+    def public_https(self) -> bool:
+        return self.public_url.startswith("https://")
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from google.protobuf.json_format import MessageToDict
 from loguru import logger
 
 from todo_core.events import dead_letter_topic
+from worker.app_token import AppTokenCheck
 from worker.dispatch import Dispatcher, JobHandler, TopicHandler
 from worker.outcome import Answer, describe
 
@@ -193,10 +194,12 @@ def _record(topic: str, entry: pb.TopicEventBulkRequestEntry) -> bytes:
 
 
 def build_server(
-    callback: AppCallback, health: HealthCheck, host: str, port: int
+    callback: AppCallback, health: HealthCheck, host: str, port: int, app_token: str = ""
 ) -> tuple[grpc.aio.Server, int]:
-    """The server, not started yet, and the port it binds (`port` 0: a free one)."""
-    server = grpc.aio.server()
+    """The server, not started yet, and the port it binds (`port` 0: a free one). With an
+    `app_token`, only calls that present it reach the handlers (worker/app_token.py)."""
+    interceptors = [AppTokenCheck(app_token)] if app_token else []
+    server = grpc.aio.server(interceptors=interceptors)
     pb_grpc.add_AppCallbackServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackAlphaServicer_to_server(callback, server)
     pb_grpc.add_AppCallbackHealthCheckServicer_to_server(health, server)

@@ -101,7 +101,11 @@ class Worker:
             ),
             self.sidecar.dead_letter,
         )
-        server, _ = build_server(callback, HealthCheck(self.dispatcher), ws.app_host, ws.app_port)
+        token = ws.app_api_token.get_secret_value()
+        if not token:
+            logger.warning("APP_API_TOKEN is not set: the app port takes calls from anyone")
+        health = HealthCheck(self.dispatcher)
+        server, _ = build_server(callback, health, ws.app_host, ws.app_port, token)
         return server
 
     async def _stop(self) -> None:

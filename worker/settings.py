@@ -3,7 +3,7 @@ from todo_core.settings)."""
 
 from functools import lru_cache
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -12,13 +12,15 @@ class WorkerSettings(BaseSettings):
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
 
-    # Defaults are the container's (Dockerfile.worker EXPOSE, the chart's ports): all
-    # interfaces, because the kubelet probes the health port on the pod IP. The devstack
-    # sets APP_HOST=127.0.0.1.
+    # The app port on loopback: its only caller is the sidecar, in the same pod (network
+    # namespace). The health port on every interface: the kubelet probes it on the pod IP.
     app_port: int = 50051  # the gRPC app-callback port daprd calls
-    app_host: str = "0.0.0.0"
+    app_host: str = "127.0.0.1"
     health_port: int = 8081
     health_host: str = "0.0.0.0"
+    # Dapr's app API token (the sidecar has the same APP_API_TOKEN): deliveries without it
+    # are refused. The chart and the devstack always set it.
+    app_api_token: SecretStr = SecretStr("")
     dapr_grpc_port: int = 50001
     # One message may not hold a gRPC thread longer than Dapr's handler timeout (30 s in
     # resiliency.yaml): past this we answer RETRY ourselves.

@@ -2,6 +2,7 @@
 deploy/helm/todo with values-local.yaml and a values file that only names the images built
 here."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -45,9 +46,15 @@ def write_image_values(root: Path, values: dict) -> Path:
 
 
 def ensure_secret(kube: Kube) -> None:
-    """A throwaway password made here, only ever stored in the Secret."""
+    """Throwaway passwords made here, only ever stored in the Secret. A Secret from an
+    older checkout gets the keys it lacks."""
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
-    if kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, check=False).strip():
+    found = kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, "-o", "json", check=False)
+    if found.strip():
+        missing = {"REDIS_PASSWORD"} - set(json.loads(found).get("data", {}))
+        if missing:
+            patch = {"stringData": {key: secrets.token_hex(16) for key in missing}}
+            kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", json.dumps(patch))
         return
     password = secrets.token_hex(16)
     host = "todo-postgres"
@@ -58,6 +65,7 @@ def ensure_secret(kube: Kube) -> None:
         "--from-literal=STATE_PG_CONNECTION="
         f"host={host} port=5432 user=todo password={password} dbname=todo connect_timeout=5",
         "--from-literal=KAFKA_BROKERS=todo-kafka:9092",
+        f"--from-literal=REDIS_PASSWORD={secrets.token_hex(16)}",
     )  # fmt: skip
 
 

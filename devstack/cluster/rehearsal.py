@@ -12,13 +12,14 @@ installed beside the release, as a cloud cluster has them (ingress.py). Service 
 passwords go into the Secret, as the docs tell a cloud user to do.
 """
 
+import secrets
 import subprocess
 import sys
 from pathlib import Path
 
 import yaml
 
-from devstack.cluster import app, cloud, ingress, registry
+from devstack.cluster import app, cloud, ingress, pki, registry
 from devstack.cluster.kubectl import Kube
 from devstack.cluster.layout import Layout
 from devstack.errors import StackError
@@ -40,7 +41,7 @@ def overlay(layout: Layout, redis_image: str) -> dict:
         "postgres": {"caCert": ca},
         "web": {
             "replicas": 2,
-            "redisUrl": "redis://todo-redis:6379",
+            "redisUrl": "redis://:$(REDIS_PASSWORD)@todo-redis:6379",
             "ingress": {"host": HOST, "clusterIssuer": ingress.CA_ISSUER},
         },
         "localInfra": {"redis": {"enabled": True, "image": redis_image}},
@@ -63,6 +64,10 @@ def secret_literals(layout: Layout, kafka_password: str | None = None) -> dict[s
         "KAFKA_BROKERS": cloud.KAFKA_BOOTSTRAP,
         "KAFKA_SASL_USERNAME": cloud.APP_USER,
         "KAFKA_SASL_PASSWORD": kafka_password or creds.kafka_app,
+        # The in-cluster Redis standing in for a managed one.
+        "REDIS_PASSWORD": pki.made_once(
+            cloud.root(layout) / "redis-password", lambda: secrets.token_hex(16)
+        ),
     }
 
 

@@ -40,3 +40,51 @@ def test_the_worker_sidecar_lists_the_workers_subscriptions(kube: Kube) -> None:
     metadata = python_in(kube, worker, "worker", SIDECAR_PROBE)["metadata"]
     topics = {s["topic"] for s in metadata.get("subscriptions", [])}
     assert {"task-events", "reminders", "recurring-task"} <= topics, topics
+
+
+REACH = """
+import json, socket
+out = {}
+for name, (host, port) in {ADDRESSES}.items():
+    with socket.socket() as s:
+        s.settimeout(3)
+        out[name] = s.connect_ex((host, port))
+print(json.dumps(out))
+"""
+
+
+def test_only_the_worker_sidecar_can_reach_the_worker_app_port(kube: Kube) -> None:
+    """From the web pod, the worker's app port is closed (it listens on loopback), while its
+    health port answers; inside the worker's pod the sidecar's path (loopback) is open, and
+    the pod carries Dapr's app API token for that sidecar (issue 22, first finding)."""
+    worker = pods(kube, "worker")[0]
+    ip = worker["status"]["podIP"]
+    addresses = {"app": (ip, 50051), "health": (ip, 8081)}
+    web = pods(kube, "web")[0]["metadata"]["name"]
+    seen = python_in(kube, web, "web", REACH.replace("{ADDRESSES}", repr(addresses)))
+    assert seen["app"] != 0 and seen["health"] == 0, seen
+    inside = python_in(
+        kube, worker["metadata"]["name"], "worker",
+        REACH.replace("{ADDRESSES}", repr({"app": ("127.0.0.1", 50051)})),
+    )  # fmt: skip
+    assert inside["app"] == 0, inside
+    annotations = worker["metadata"]["annotations"]
+    assert annotations["dapr.io/app-token-secret"] == f"{RELEASE}-app-token"
+    daprd = next(c for c in worker["spec"]["containers"] if c["name"] == "daprd")
+    assert any(e["name"] == "APP_API_TOKEN" for e in daprd["env"]), "no token in the sidecar"
+
+
+REDIS_PING = """
+import json, socket
+with socket.create_connection(("todo-redis", 6379), timeout=5) as s:
+    s.sendall(b"PING\\r\\n")
+    print(json.dumps(s.recv(200).decode()))
+"""
+
+
+def test_redis_refuses_a_client_without_the_password(kube: Kube) -> None:
+    """The worker's pod never needs Redis: from there, a PING without the password is
+    refused, while the web app (which has it) serves its UI state from Redis."""
+    worker = pods(kube, "worker")[0]["metadata"]["name"]
+    answer = python_in(kube, worker, "worker", REDIS_PING)
+    assert answer.startswith("-NOAUTH"), answer

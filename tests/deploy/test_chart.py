@@ -1,6 +1,7 @@
 """The chart lints, renders, validates against the Kubernetes and Dapr schemas, and says what
 the platform needs: sidecar annotations, probes, hardening, hooks, no secret values."""
 
+import base64
 import re
 
 import pytest
@@ -78,7 +79,7 @@ def test_probes(render):
     for probe in ("livenessProbe", "readinessProbe", "startupProbe"):
         assert worker[probe]["httpGet"] == {"path": "/healthz", "port": "health"}
     ports = {p["name"]: p["containerPort"] for p in worker["ports"]}
-    assert ports == {"grpc": 50051, "health": 8081}
+    assert ports == {"health": 8081}  # the app port is on loopback (worker.appPort)
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
@@ -198,13 +199,21 @@ SENSITIVE_DAPR = {"brokers", "saslUsername", "saslPassword", "connectionString"}
 def test_no_secret_value_is_rendered(render, values_file):
     text = render(values_file)
     docs = documents(text)
-    assert not [d for d in docs if d["kind"] == "Secret"], "the chart must not create Secrets"
+    # The one Secret the chart makes holds a random token it generates (Dapr's app API
+    # token); every other secret comes from the user's Secret.
+    made = [d for d in docs if d["kind"] == "Secret"]
+    assert [(d["metadata"]["name"], list(d["data"])) for d in made] == [
+        ("todo-app-token", ["token"])
+    ], "the chart must not create Secrets from values"
     for workload, template in pod_specs(docs).items():
         for container in template["spec"]["containers"]:
             for env in container.get("env", []):
                 if SENSITIVE_ENV.search(env["name"]):
                     assert "value" not in env, (workload, env)
-                    assert env["valueFrom"]["secretKeyRef"]["name"] == "todo-secrets"
+                    ref = env["valueFrom"]["secretKeyRef"]["name"]
+                    assert ref == (
+                        "todo-app-token" if env["name"] == "APP_API_TOKEN" else "todo-secrets"
+                    )
     for comp in (d for d in docs if d["kind"] == "Component"):
         for item in comp["spec"]["metadata"]:
             if item["name"] in SENSITIVE_DAPR:
@@ -378,3 +387,44 @@ def test_a_component_change_rolls_the_pods_instead_of_hot_reloading_them(render)
         before = find(docs, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
         after = find(changed, "Deployment", name)["spec"]["template"]["metadata"]["annotations"]
         assert before["checksum/dapr-components"] != after["checksum/dapr-components"], name
+
+
+def test_the_worker_takes_deliveries_only_from_its_sidecar(render):
+    """Forged events and job triggers from another pod (issue 22): the app port is not
+    declared (the worker binds it on loopback) and the sidecar and the worker share Dapr's
+    app API token from one Secret, which the worker checks on every delivery."""
+    for values in ("values-local.yaml", "values-cloud.yaml"):
+        docs = documents(render(values))
+        pod = find(docs, "Deployment", "todo-worker")["spec"]["template"]
+        secret_name = pod["metadata"]["annotations"]["dapr.io/app-token-secret"]
+        secret = find(docs, "Secret", secret_name)
+        assert len(base64.b64decode(secret["data"]["token"])) >= 32
+        worker = pod["spec"]["containers"][0]
+        env = {e["name"]: e for e in worker["env"]}
+        ref = env["APP_API_TOKEN"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": secret_name, "key": "token"}, values
+        assert [p["name"] for p in worker["ports"]] == ["health"], values
+        assert "APP_HOST" not in env  # the worker's default: 127.0.0.1
+
+
+def test_the_local_redis_requires_the_password_the_web_app_gets_from_the_secret(render):
+    """Redis holds the UI state that says which user a tab is (issue 22): the local one asks
+    for a password, and the web app's URL takes it from the Secret, never from values."""
+    docs = documents(render("values-local.yaml"))
+    redis = find(docs, "Deployment", "todo-redis")["spec"]["template"]["spec"]["containers"][0]
+    args = redis["args"]
+    assert args[args.index("--requirepass") + 1] == "$(REDIS_PASSWORD)"
+    assert args[args.index("--protected-mode") + 1] == "yes"
+    assert redis["env"][0]["valueFrom"]["secretKeyRef"] == {
+        "name": "todo-secrets", "key": "REDIS_PASSWORD"
+    }  # fmt: skip
+    web = find(docs, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
+    names = [e["name"] for e in web["env"]]
+    # Kubernetes expands $(REDIS_PASSWORD) only from a variable defined before it.
+    assert names.index("REDIS_PASSWORD") < names.index("REFLEX_REDIS_URL")
+    url = next(e["value"] for e in web["env"] if e["name"] == "REFLEX_REDIS_URL")
+    assert url == "redis://:$(REDIS_PASSWORD)@todo-redis:6379"
+    # A URL without the placeholder (a Redis without a password) adds no Secret key.
+    plain = documents(render("values-cloud.yaml", "--set", "web.redisUrl=redis://r:6379"))
+    env = find(plain, "Deployment", "todo-web")["spec"]["template"]["spec"]["containers"][0]
+    assert "REDIS_PASSWORD" not in [e["name"] for e in env["env"]]

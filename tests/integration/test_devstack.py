@@ -58,7 +58,7 @@ def test_a_killed_part_is_reported_and_healed(stack: StackConfig, part: str) -> 
 def test_status_json_lists_every_part(stack: StackConfig) -> None:
     doc = json.loads(_cli("status", "--json").stdout)
     names = [p["name"] for p in doc["parts"]]
-    assert names[:3] == ["postgres", "kafka", "scheduler"]
+    assert names[:4] == ["postgres", "redis", "kafka", "scheduler"]
     assert {"todo-web", "todo-web-dapr"} <= set(names)
     for p in doc["parts"]:
         assert p["state"] in {"running", "stopped", "unhealthy"}

@@ -16,7 +16,15 @@ import todo_core.models  # noqa: F401  (registers the tables)
 from todo_core.migrate import downgrade_database_async, upgrade_database_async
 
 pytestmark = pytest.mark.integration
-TABLES = {"user", "task", "notification", "outbox", "processed_event", "task_activity"}
+TABLES = {
+    "user",
+    "task",
+    "notification",
+    "outbox",
+    "processed_event",
+    "task_activity",
+    "sign_in_ticket",
+}
 
 
 @pytest.fixture(scope="module")

@@ -52,6 +52,7 @@ def test_the_default_stack_is_unchanged() -> None:
     names = [p.name for p in devstack_stack.all_parts()]
     assert names == [
         "postgres",
+        "redis",
         "kafka",
         "scheduler",
         "todo-web",

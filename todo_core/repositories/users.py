@@ -73,14 +73,33 @@ async def update_user(session: AsyncSession, user_id: UUID, changes: ProfileUpda
     return user
 
 
-async def change_password(session: AsyncSession, user_id: UUID, change: PasswordChange) -> None:
+async def change_password(session: AsyncSession, user_id: UUID, change: PasswordChange) -> datetime:
+    """Set the new password and end every session created before now; returns that instant
+    (the caller re-dates the session it keeps, so only the others end)."""
     user = await _require(session, user_id)
     current = change.current_password.get_secret_value()
     if not await verify_password_async(user.password_hash, current):
         raise WrongPassword("the current password is wrong")
     user.password_hash = await hash_password_async(change.new_password.get_secret_value())
-    user.updated_at = utcnow()
+    user.updated_at = user.sessions_valid_after = utcnow()
     await session.flush()
+    return user.sessions_valid_after
+
+
+async def end_all_sessions(session: AsyncSession, user_id: UUID) -> None:
+    """Sign out everywhere: every session created until now is over."""
+    user = await _require(session, user_id)
+    user.sessions_valid_after = utcnow()
+    await session.flush()
+
+
+async def sessions_valid_after(session: AsyncSession, user_id: UUID) -> datetime | None:
+    """When the user's sessions start to count (None: always); NotFound without a user."""
+    statement = select(User.id, User.sessions_valid_after).where(User.id == user_id)
+    row = (await session.exec(statement)).one_or_none()
+    if row is None:
+        raise NotFound(f"user {user_id}")
+    return row[1]
 
 
 async def _require(session: AsyncSession, user_id: UUID) -> User:

@@ -10,6 +10,7 @@ from loguru import logger
 from todo_core.settings import get_settings
 from todo_web.api import (
     auth,
+    browser_guard,
     browser_session,
     chat,
     errors,
@@ -22,13 +23,21 @@ from todo_web.api.body_limit import BodySizeLimit
 
 
 def create_api() -> FastAPI:
-    api = FastAPI(title="Todo API", version="1", docs_url="/docs", openapi_url="/openapi.json")
+    docs = get_settings().api_docs
+    api = FastAPI(
+        title="Todo API",
+        version="1",
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     errors.install(api)
     request_models.install(api)
     for module in (health, auth, browser_session, tasks, notifications, chat):
         api.include_router(module.router)
     # Outermost, so that it also covers the Reflex routes mounted into this app.
     api.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    api.middleware("http")(browser_guard.guard)
 
     @api.middleware("http")
     async def log_request(

@@ -7,9 +7,13 @@ from fastapi.responses import RedirectResponse
 from loguru import logger
 
 from todo_web import sessions
-from todo_web.api.deps import SESSION_COOKIE
+from todo_web.api.origin import same_origin_navigation
 from todo_web.dapr_state import SidecarUnavailable
-from todo_web.session_cookie import clear_session_cookie, set_session_cookie
+from todo_web.session_cookie import (
+    clear_session_cookie,
+    session_cookie_name,
+    set_session_cookie,
+)
 
 router = APIRouter(prefix="/api/auth/session", tags=["browser session"])
 
@@ -28,6 +32,11 @@ def _go(path: str) -> RedirectResponse:
 
 @router.get("", include_in_schema=False)
 async def start(request: Request, ticket: str = "") -> RedirectResponse:
+    if not same_origin_navigation(request):
+        # Login CSRF: a link on another site carrying its own ticket would sign the visitor
+        # into the attacker's account. The ticket stays unused (it expires in seconds).
+        logger.warning("sign-in ticket refused: not a navigation from this site")
+        return _go(f"{SIGN_IN}?problem={EXPIRED}")
     try:
         user_id = await sessions.redeem_ticket(ticket)
         token = await sessions.create_session(user_id) if user_id else None
@@ -45,7 +54,7 @@ async def start(request: Request, ticket: str = "") -> RedirectResponse:
 async def end(request: Request) -> RedirectResponse:
     """Clears the cookie only once its session is over (the UI ends it first), so a link
     from another site cannot sign anyone out."""
-    token = request.cookies.get(SESSION_COOKIE, "")
+    token = request.cookies.get(session_cookie_name(), "")
     try:
         alive = bool(token) and await sessions.user_of(token) is not None
     except SidecarUnavailable:

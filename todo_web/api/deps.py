@@ -14,8 +14,7 @@ from todo_core.settings import get_settings
 from todo_web import sessions
 from todo_web.api.errors import ApiError
 from todo_web.dapr_state import SidecarUnavailable
-
-SESSION_COOKIE = "todo_session"
+from todo_web.session_cookie import session_cookie_name
 
 
 def token_of(request: Request) -> str | None:
@@ -23,7 +22,7 @@ def token_of(request: Request) -> str | None:
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value:
         return value.strip()
-    return request.cookies.get(SESSION_COOKIE)
+    return request.cookies.get(session_cookie_name())
 
 
 def _not_signed_in() -> ApiError:

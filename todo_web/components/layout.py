@@ -26,6 +26,11 @@ def account_menu() -> rx.Component:
                 on_select=AuthState.sign_out,
                 custom_attrs={"data-testid": "sign-out"},
             ),
+            rx.menu.item(
+                "Sign out everywhere",
+                on_select=AuthState.sign_out_everywhere,
+                custom_attrs={"data-testid": "sign-out-everywhere"},
+            ),
         ),
     )
 

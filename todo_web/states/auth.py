@@ -24,8 +24,8 @@ from todo_web import sessions
 from todo_web.api.browser_session import END_PATH, EXPIRED, START_PATH
 from todo_web.api.browser_session import UNAVAILABLE as SESSION_UNAVAILABLE
 from todo_web.dapr_state import SidecarUnavailable
-from todo_web.ratelimit import throttle
 from todo_web.session_cookie import token_in
+from todo_web.throttle import Throttled, throttle
 
 SIGN_IN_ROUTE = "/signin"
 SIGN_UP_ROUTE = "/signup"
@@ -126,9 +126,12 @@ class AuthState(rx.State):
                     "time_zone": self._known_zone(self.browser_zone),
                 }
             )
+            await throttle().attempt("sign_up", data.email, self.router.session.client_ip or "?")
             async with session_scope() as db:
                 user = await users.create_user(db, data)
             yield await self._start_session(user.id)
+        except Throttled as exc:
+            self.auth_errors = {"form": f"Too many attempts. Try again in {exc.retry_after} s."}
         except ValidationError as exc:
             self.auth_errors = field_errors(exc)
         except EmailTaken:
@@ -148,18 +151,17 @@ class AuthState(rx.State):
             )
             # The same counters as the API's login, so the UI is no way around them.
             address = self.router.session.client_ip or "?"
-            wait = throttle.retry_after(data.email, address)
-            if wait:
-                self.auth_errors = {"form": f"Too many attempts. Try again in {wait} s."}
-                return
+            await throttle().check("sign_in", data.email, address)
             async with session_scope() as db:
                 user = await users.authenticate(db, data.email, data.password.get_secret_value())
             if user is None:
-                throttle.failed(data.email, address)
                 self.auth_errors = {"form": WRONG}
+                await throttle().count("sign_in", data.email, address)
             else:
-                throttle.succeeded(data.email)
+                await throttle().clear_account("sign_in", data.email)
                 yield await self._start_session(user.id)
+        except Throttled as exc:
+            self.auth_errors = {"form": f"Too many attempts. Try again in {exc.retry_after} s."}
         except ValidationError as exc:
             self.auth_errors = field_errors(exc)
         except SidecarUnavailable:
@@ -178,6 +180,36 @@ class AuthState(rx.State):
             logger.warning("sign-out failed: sidecar unavailable")
             return rx.toast.error("Could not sign out: " + UNAVAILABLE)
         self.reset()  # forget everything this tab knew about the user
+        return _navigate(END_PATH)
+
+    @rx.event
+    async def sign_out_everywhere(self) -> Any:
+        """End every session of this user (every device, every tab), this one included."""
+        token = self._session_token()
+        try:
+            if self.user_id:
+                async with session_scope() as db:
+                    await users.end_all_sessions(db, self.user_uuid)
+            if token:
+                await sessions.end_session(token)
+        except SidecarUnavailable:
+            logger.warning("sign-out everywhere: sidecar unavailable")
+            return rx.toast.error("Could not sign out: " + UNAVAILABLE)
+        self.reset()
+        return _navigate(END_PATH)
+
+    async def session_current(self, touch: bool = True) -> bool:
+        """Whether this tab's session still counts (ended elsewhere, expired, idle: no)."""
+        token = self._session_token()
+        return bool(token) and await sessions.user_of(token, touch) == self.user_uuid
+
+    @rx.event
+    def session_gone(self) -> Any:
+        """The session ended elsewhere: forget the user here and leave through the route
+        that clears the cookie (it clears only a dead session's)."""
+        if not self.user_id:
+            return None
+        self.reset()
         return _navigate(END_PATH)
 
     @staticmethod

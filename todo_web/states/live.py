@@ -12,6 +12,8 @@ from uuid import UUID
 import reflex as rx
 from loguru import logger
 
+from todo_core.settings import get_settings
+from todo_web.dapr_state import SidecarUnavailable
 from todo_web.live_feed import LiveFeed
 from todo_web.states.auth import AuthState
 from todo_web.states.notifications import NotificationState, unread
@@ -52,11 +54,18 @@ class LiveState(AuthState):
             return
         generation = _loops[token] = next(_generations)
         logger.info("live loop {} started for tab {} ({})", generation, token[:8], source)
-        user, gone = UUID(user_id), 0.0
+        user, gone, checked = UUID(user_id), 0.0, 0.0
+        recheck = get_settings().session_recheck_seconds
         try:
             while gone < GONE_SECONDS and _loops.get(token) == generation:
                 await asyncio.sleep(POLL_SECONDS)
                 gone = 0.0 if _connected(token) else gone + POLL_SECONDS
+                checked += POLL_SECONDS
+                if checked >= recheck:
+                    checked = 0.0
+                    if not await self._session_still_counts():
+                        yield AuthState.session_gone
+                        break
                 try:
                     snapshot = await FEED.get(user)
                 except DB_ERRORS as exc:
@@ -75,3 +84,12 @@ class LiveState(AuthState):
             if _loops.get(token) == generation:
                 del _loops[token]
             logger.info("live loop {} ended for tab {}", generation, token[:8])
+
+    async def _session_still_counts(self) -> bool:
+        """The periodic re-check (not the user's doing, so it does not reset the idle clock):
+        a session ended elsewhere signs this tab out within seconds."""
+        try:
+            async with self:
+                return await self.session_current(touch=False)
+        except SidecarUnavailable:
+            return True  # unknown is not gone; the next event's check decides
