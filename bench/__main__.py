@@ -32,6 +32,7 @@ from bench import (
     state_store,
     storm,
     tracing_overhead,
+    views,
     worker_figures,
 )
 from bench import list_tasks as list_bench
@@ -94,6 +95,7 @@ STEPS: dict[str, Step] = {
     "publish": _publish,
     "state": _state,
     "page": _page,
+    "views": views.views,
     "list": _list,
     "worker": worker_figures.run_all,
     "storm": storm.run_all,

@@ -144,6 +144,30 @@ def ensure_bun() -> Path:
     return binary.parent
 
 
+def axe_script() -> Path:
+    return (
+        cache_dir() / f"axe-core-{versions.AXE_CORE}" / "node_modules" / "axe-core" / "axe.min.js"
+    )
+
+
+def ensure_axe() -> Path:
+    """axe-core from the npm registry: the e2e tests inject it into pages to audit them."""
+    script = axe_script()
+    if script.exists():
+        return script
+    npm = _require("npm", "install Node.js with npm")
+    target = script.parents[2]
+    run(
+        f"fetching axe-core {versions.AXE_CORE} from the npm registry",
+        [npm, "install", "--no-audit", "--no-fund", "--prefix", str(target),
+         f"axe-core@{versions.AXE_CORE}"],
+        hint="Is the npm registry reachable?",
+    )  # fmt: skip
+    if not script.exists():
+        raise StackError(f"axe-core {versions.AXE_CORE} installed but {script} is missing")
+    return script
+
+
 def ensure_postgres() -> Path:
     """Debian's PostgreSQL server binaries (installed with apt-get when missing and root)."""
     if (PG_BIN / "postgres").exists():
@@ -216,6 +240,7 @@ STEPS = {
     "bun": ensure_bun,
     "observability": observability.ensure_all,
     "chromium": ensure_chromium,
+    "axe": ensure_axe,
     "deploytools": ensure_deploytools,
     "cluster": ensure_cluster,
 }
@@ -233,6 +258,7 @@ def ensure_all(browser: bool = False, deploy_tools: bool = True, cluster: bool =
         ensure_deploytools()
     if browser:
         ensure_chromium()
+        ensure_axe()
     if cluster:
         ensure_cluster()
     say("all runtime parts are provisioned")
@@ -245,5 +271,6 @@ def versions_report() -> dict[str, str]:
         "kafka": versions.KAFKA,
         "postgres": versions.POSTGRES_MAJOR,
         "bun": versions.BUN,
+        "axe-core": versions.AXE_CORE,
         "java": java.splitlines()[0] if java else "?",
     }

@@ -3,6 +3,7 @@
 DAPR_RUNTIME = "1.18.3"  # also pinned in devstack/daprd/go.mod (and what it replaces, why)
 KAFKA = "4.2.2"  # also pinned in devstack/kafka/pom.xml
 BUN = "1.4.4"
+AXE_CORE = "4.14.1"  # the e2e accessibility audit (tests/e2e/test_accessibility.py)
 UV = "0.13.9"
 POSTGRES_MAJOR = "15"  # Debian bookworm's server
 # The trace and metrics stores (devstack/observability.py)

@@ -201,6 +201,13 @@ def assistant_panel() -> rx.Component:
                 ),
                 width=["100%", "100%", "24em"],
                 flex_shrink="0",
+                # A bottom sheet on phones, over the list; beside it from md up.
+                position=["fixed", "fixed", "static"],
+                bottom="0",
+                left="0",
+                z_index="20",
+                max_height=["85vh", "85vh", "none"],
+                box_shadow=["0 -8px 24px var(--black-a6)", "0 -8px 24px var(--black-a6)", "none"],
                 custom_attrs={"data-testid": "assistant-panel"},
             ),
         ),

@@ -13,7 +13,8 @@ def account_menu() -> rx.Component:
                 rx.icon("user", size=16),
                 rx.text(AuthState.display_name, display=["none", "none", "inline"]),
                 variant="ghost",
-                aria_label="Account",
+                # The visible name is part of the accessible one (WCAG 2.5.3).
+                aria_label="Account " + AuthState.display_name,
                 custom_attrs={"data-testid": "account-menu"},
             )
         ),

@@ -2,12 +2,13 @@
 
 import reflex as rx
 
+from todo_web.components.agenda_list import agenda_list
 from todo_web.components.assistant_panel import assistant_toggle
 from todo_web.components.fields import menu
+from todo_web.components.task_row import task_row
 from todo_web.states.editor import EditorState
 from todo_web.states.quick_add import ChipView
 from todo_web.states.tasks import ANY, TasksState
-from todo_web.states.views import TaskRow
 
 STATUS = {"open": "Open", "done": "Done", ANY: "All"}
 PRIORITY = {ANY: "Any priority", "high": "High", "medium": "Medium", "low": "Low"}
@@ -38,6 +39,7 @@ def quick_add() -> rx.Component:
                 variant="soft",
                 size="3",
                 on_click=EditorState.open_new,
+                aria_label="Details",  # the word is hidden on phones
                 custom_attrs={"data-testid": "new-task"},
             ),
             assistant_toggle(),
@@ -131,97 +133,6 @@ def view_controls() -> rx.Component:
     )  # fmt: skip
 
 
-def _due_badge(row: TaskRow) -> rx.Component:
-    color = rx.match(
-        row.due_state, ("overdue", "red"), ("today", "amber"), ("done", "gray"), "blue"
-    )
-    label = rx.match(row.due_state, ("overdue", "Overdue · "), ("today", ""), "")
-    return rx.cond(
-        row.due_label != "",
-        rx.badge(
-            rx.icon("calendar", size=12),
-            label,
-            row.due_label,
-            color_scheme=color,
-            variant="soft",
-            custom_attrs={"data-testid": "due", "data-state": row.due_state},
-        ),
-    )
-
-
-def _priority_badge(row: TaskRow) -> rx.Component:
-    color = rx.match(row.priority, ("high", "red"), ("medium", "orange"), "gray")
-    return rx.badge(row.priority, color_scheme=color, variant="outline")
-
-
-def task_row(row: TaskRow) -> rx.Component:
-    return rx.hstack(
-        rx.checkbox(
-            checked=row.done,
-            on_change=lambda done: TasksState.toggle_done(row.id, done),
-            size="3",
-            aria_label="Done",
-            custom_attrs={"data-testid": "toggle-done"},
-        ),
-        rx.vstack(
-            rx.button(
-                rx.text(
-                    row.title,
-                    text_decoration=rx.cond(row.done, "line-through", "none"),
-                    color=rx.cond(row.done, "var(--gray-10)", "var(--gray-12)"),
-                    weight="medium",
-                    align="left",
-                    custom_attrs={"data-testid": "task-title"},
-                ),
-                variant="ghost",
-                on_click=EditorState.open_task(row.id),
-                height="auto",
-                padding="0",
-                white_space="normal",
-                text_align="left",
-                justify_content="flex-start",
-                custom_attrs={"data-testid": "open-task"},
-            ),
-            rx.flex(
-                _due_badge(row),
-                rx.cond(
-                    row.repeat != "",
-                    rx.badge(rx.icon("repeat", size=12), row.repeat, variant="soft",
-                             color_scheme="violet"),
-                ),
-                rx.cond(row.has_reminder, rx.icon("bell", size=14, aria_label="Has a reminder")),
-                _priority_badge(row),
-                rx.foreach(
-                    row.tags,
-                    lambda tag: rx.badge(
-                        "#", tag, variant="surface", cursor="pointer",
-                        on_click=TasksState.show_tag(tag), custom_attrs={"data-testid": "tag"},
-                    ),
-                ),
-                wrap="wrap",
-                spacing="2",
-                align="center",
-            ),
-            spacing="1",
-            flex="1",
-            min_width="0",
-        ),
-        rx.icon_button(
-            rx.icon("trash_2", size=16),
-            variant="ghost",
-            color_scheme="gray",
-            on_click=TasksState.delete(row.id),
-            aria_label="Delete task",
-            custom_attrs={"data-testid": "delete-task"},
-        ),
-        align="start",
-        width="100%",
-        padding="2",
-        border_bottom="1px solid var(--gray-a4)",
-        custom_attrs={"data-testid": "task-row", "data-task-id": row.id},
-    )  # fmt: skip
-
-
 def _empty() -> rx.Component:
     return rx.center(
         rx.cond(
@@ -239,6 +150,30 @@ def _empty() -> rx.Component:
     )
 
 
+def view_header() -> rx.Component:
+    """The view's name (focused on a switch, so a screen reader announces it) and its
+    "show completed" switch, remembered per view."""
+    return rx.hstack(
+        rx.heading(TasksState.title, as_="h2", size="6", id="view-title", tab_index=-1,
+                   custom_attrs={"data-testid": "view-title"}),
+        rx.spacer(),
+        rx.el.label(
+            rx.hstack(
+                rx.switch(checked=TasksState.show_done, on_change=TasksState.set_show_done,
+                          custom_attrs={"data-testid": "show-done"}),
+                rx.text("Show completed", size="2"),
+                align="center",
+                spacing="2",
+            ),
+            min_height="44px",
+            display="flex",
+            align_items="center",
+        ),
+        width="100%",
+        align="center",
+    )  # fmt: skip
+
+
 def task_list() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -251,14 +186,18 @@ def task_list() -> rx.Component:
             rx.center(rx.spinner(size="3"), padding="6", width="100%",
                       custom_attrs={"data-testid": "loading"}),
             rx.cond(
-                TasksState.rows.length() > 0,
-                rx.vstack(
-                    rx.foreach(TasksState.rows, task_row),
-                    spacing="0",
-                    width="100%",
-                    custom_attrs={"data-testid": "task-list"},
+                TasksState.agenda,
+                agenda_list(),
+                rx.cond(
+                    TasksState.rows.length() > 0,
+                    rx.vstack(
+                        rx.foreach(TasksState.rows, task_row),
+                        spacing="0",
+                        width="100%",
+                        custom_attrs={"data-testid": "task-list"},
+                    ),
+                    _empty(),
                 ),
-                _empty(),
             ),
         ),
         rx.cond(

@@ -22,7 +22,12 @@ def _card(title: str, form: rx.Component, footer: rx.Component) -> rx.Component:
             width="100%",
             max_width="420px",
         ),
-        rx.box(rx.color_mode.button(variant="ghost"), position="fixed", top="1em", right="1em"),
+        rx.box(
+            rx.color_mode.button(variant="ghost", aria_label="Switch light or dark theme"),
+            position="fixed",
+            top="1em",
+            right="1em",
+        ),
         min_height="100vh",
         padding="4",
     )
@@ -57,7 +62,9 @@ def sign_in_page() -> rx.Component:
         ),
         on_submit=AuthState.sign_in,
     )  # fmt: skip
-    footer = rx.text("No account yet? ", rx.link("Create one", href=SIGN_UP_ROUTE), size="2")
+    footer = rx.text(
+        "No account yet? ", rx.link("Create one", href=SIGN_UP_ROUTE, underline="always"), size="2"
+    )
     return _card("Sign in", form, footer)
 
 
@@ -82,5 +89,7 @@ def sign_up_page() -> rx.Component:
         ),
         on_submit=AuthState.sign_up,
     )  # fmt: skip
-    footer = rx.text("Have an account? ", rx.link("Sign in", href=SIGN_IN_ROUTE), size="2")
+    footer = rx.text(
+        "Have an account? ", rx.link("Sign in", href=SIGN_IN_ROUTE, underline="always"), size="2"
+    )
     return _card("Create your account", form, footer)

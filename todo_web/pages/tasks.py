@@ -1,13 +1,17 @@
-"""The main page: the signed-in user's tasks."""
+"""The main page: the views beside the signed-in user's tasks, and the assistant."""
 
 import reflex as rx
 
 from todo_web.components.assistant_panel import assistant_panel
 from todo_web.components.layout import signed_in_frame
+from todo_web.components.page_css import page_css
+from todo_web.components.shortcuts import shortcuts_help
 from todo_web.components.task_dialog import task_dialog
-from todo_web.components.task_list import quick_add, task_list, view_controls
+from todo_web.components.task_list import quick_add, task_list, view_controls, view_header
+from todo_web.components.view_nav import view_nav
 from todo_web.states.auth import AuthState
 from todo_web.states.live import LiveState
+from todo_web.states.tasks import TasksState
 
 
 def tasks_page() -> rx.Component:
@@ -16,17 +20,23 @@ def tasks_page() -> rx.Component:
     return rx.cond(
         AuthState.signed_in,
         signed_in_frame(
+            page_css(),
             rx.flex(
-                rx.vstack(
-                    quick_add(),
-                    view_controls(),
-                    task_list(),
-                    spacing="4",
+                view_nav(),
+                rx.el.main(
+                    rx.vstack(
+                        quick_add(),
+                        rx.hstack(view_header(), shortcuts_help(), width="100%", align="center"),
+                        rx.cond(~TasksState.agenda, view_controls()),
+                        task_list(),
+                        spacing="4",
+                        width="100%",
+                    ),
                     flex="1",
                     min_width="0",
                     width="100%",
                 ),
-                # Beside the list on wide screens, under it on narrow ones.
+                # Beside the list on wide screens, a sheet from the bottom on phones.
                 assistant_panel(),
                 direction=rx.breakpoints(initial="column", md="row"),
                 spacing="4",

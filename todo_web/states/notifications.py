@@ -5,13 +5,21 @@ from typing import Any
 from uuid import UUID
 
 import reflex as rx
+from loguru import logger
+from pydantic import ValidationError
 from reflex.event import EventSpec
+from reflex_components_sonner.toast import ToastAction
 
 from todo_core.db import session_scope
 from todo_core.models import Notification, utcnow
 from todo_core.repositories import notifications as repo
+from todo_core.repositories import tasks as task_repo
+from todo_core.repositories.errors import NotFound, StaleVersion, TaskDone
+from todo_core.validation import field_errors
+from todo_web import relay
 from todo_web.states.auth import AuthState
-from todo_web.states.views import NotificationRow, notification_row
+from todo_web.states.snooze_choices import snooze_until
+from todo_web.states.views import DB_ERRORS, NotificationRow, due_label, notification_row
 
 LIST_SIZE = 20
 
@@ -66,9 +74,63 @@ class NotificationState(AuthState):
             return []
         events: list[Any] = []
         for n in reversed(fresh):  # oldest first
-            events.append(rx.toast.info("Reminder", description=n.title, duration=10000))
+            events.append(self._toast(n))
             events.append(browser_notification(n.title))
         return events
+
+    @staticmethod
+    def _toast(n: Notification) -> Any:
+        """The reminder, with the two snoozes people use most; the bell offers the rest."""
+        task_id, note_id = str(n.task_id), str(n.id)
+        return rx.toast.info(
+            "Reminder",
+            description=n.title,
+            duration=15000,
+            action=ToastAction(
+                label="Snooze 10 min", on_click=NotificationState.snooze(task_id, note_id, "10m")
+            ),
+            cancel=ToastAction(
+                label="1 h", on_click=NotificationState.snooze(task_id, note_id, "1h")
+            ),
+        )
+
+    @rx.event
+    async def snooze(self, task_id: str, notification_id: str, choice: str) -> Any:
+        """Remind again later: the task's reminder moves (repository.snooze_task: version
+        guard, events, the worker's Job) and this notification is read."""
+        try:
+            until = snooze_until(choice, utcnow(), self.time_zone)
+        except ValueError as exc:
+            return rx.toast.error(f"Could not snooze: {exc}.")
+        return await self._snooze(task_id, notification_id, until)
+
+    @rx.event
+    async def snooze_picked(self, form: dict[str, Any]) -> Any:
+        try:
+            until = snooze_until("pick", utcnow(), self.time_zone, str(form.get("until", "")))
+        except ValueError as exc:
+            return rx.toast.error(f"Could not snooze: {exc}.")
+        task_id, note_id = str(form.get("task_id", "")), str(form.get("notification_id", ""))
+        return await self._snooze(task_id, note_id, until)
+
+    async def _snooze(self, task_id: str, notification_id: str, until: Any) -> Any:
+        try:
+            async with session_scope() as db:
+                await task_repo.snooze_task(db, self.user_uuid, UUID(task_id), until)
+                await repo.mark_read(db, self.user_uuid, UUID(notification_id))
+        except (NotFound, TaskDone):
+            return rx.toast.warning("That task is done or gone: nothing to snooze.")
+        except StaleVersion:
+            return rx.toast.warning("That task changed elsewhere; try again.")
+        except ValidationError as exc:
+            return rx.toast.error("Could not snooze: " + "; ".join(field_errors(exc).values()))
+        except (ValueError, *DB_ERRORS):
+            logger.exception("snooze failed")
+            return rx.toast.error("Could not snooze right now; try again.")
+        relay.notify()
+        self.apply(await unread(self.user_uuid))
+        label = due_label(until, self.time_zone, utcnow())
+        return rx.toast.success(f"Snoozed until {label}", duration=4000)
 
     @rx.event
     async def load(self) -> None:

@@ -2,6 +2,8 @@
 filters, sort), quick add, complete, delete with undo, and refreshing when tasks change
 elsewhere (LiveState calls `refresh`)."""
 
+from dataclasses import replace
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -16,15 +18,35 @@ from todo_core.db import session_scope
 from todo_core.events import TaskSnapshot
 from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
+from todo_core.repositories import agenda
 from todo_core.repositories import tasks as repo
-from todo_core.repositories.errors import NotFound, QuotaReached
+from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.repositories.restore import restore_task
-from todo_core.validation import ListQuery, field_errors, task_create
+from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
+from todo_web.states.agenda import (
+    UPCOMING_DAYS,
+    Section,
+    day_title,
+    moved_due,
+    today_sections,
+    upcoming_sections,
+)
 from todo_web.states.auth import AuthState
+from todo_web.states.navigation import (
+    AGENDA_VIEWS,
+    ALL,
+    TODAY,
+    TagCount,
+    done_views,
+    normalise_view,
+    url_script,
+    view_tag,
+    view_title,
+)
 from todo_web.states.quick_add import QUICK_ADD_MAX, TOO_LONG, ChipView, quick_chips, unchip
-from todo_web.states.views import DB_ERRORS, TaskRow, task_row
+from todo_web.states.views import DB_ERRORS, TaskRow, local, task_row
 
 PAGE_SIZE = 50
 UNDO_KEPT = 20  # undo toasts last seconds: a handful of recent deletes is all they need
@@ -37,7 +59,12 @@ VIEW_DEFAULTS: dict[str, str] = {
     "due": ANY,
     "sort": "due",
     "order": "asc",
+    "view": ALL,
+    "done_views": "",  # the views that show completed tasks, comma separated
 }
+# Saved with the view but not filters: "Show all open tasks" is not offered for them.
+NOT_FILTERS = ("sort", "view", "done_views")
+ROLLED_BACK = "Could not save that change, so it was undone. Try again in a moment."
 DB_TROUBLE = "Could not reach the database. Your list will refresh when it is back; try again."
 
 
@@ -66,18 +93,44 @@ class TasksState(AuthState):
     due: str = ANY
     sort: str = "due"
     order: str = "asc"
+    view: str = ALL
+    done_views: str = ""
+
+    # Today and Upcoming: titled groups of rows instead of the paged list.
+    sections: list[Section] = []
+    count_today: int = 0
+    count_upcoming: int = 0
+    count_all: int = 0
+    tag_counts: list[TagCount] = []
 
     # Backend-only (underscore): never sent to the browser.
     _fingerprint: str = ""
     _quick_text: str = ""  # the quick-add box as last previewed
     # Recently deleted tasks (task.deleted snapshots as JSON) by id, for their toasts' Undo.
     _deleted: dict[str, dict[str, Any]] = {}
+    _undo: list[tuple[str, str]] = []  # (complete | delete, task id), newest last
 
     @rx.var
     def filtered(self) -> bool:
         return any(
-            getattr(self, name) != value for name, value in VIEW_DEFAULTS.items() if name != "sort"
+            getattr(self, name) != value
+            for name, value in VIEW_DEFAULTS.items()
+            if name not in NOT_FILTERS
         )
+
+    @rx.var
+    def agenda(self) -> bool:
+        return self.view in AGENDA_VIEWS
+
+    @rx.var
+    def title(self) -> str:
+        return view_title(self.view)
+
+    @rx.var
+    def show_done(self) -> bool:
+        if self.agenda:
+            return self.view in done_views(self.done_views)
+        return self.status != "open"
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -109,11 +162,43 @@ class TasksState(AuthState):
                     break
         self.rows, self.next_cursor = rows, cursor or ""
 
-    async def reload(self, keep_shown: bool = False) -> None:
+    async def _fetch_agenda(self) -> None:
+        now, zone, show_done = utcnow(), self.time_zone, self.show_done
+        days = 1 if self.view == TODAY else 1 + UPCOMING_DAYS
+        until = agenda.day_start(now, zone, days)
+        since = agenda.day_start(now, zone, 0 if self.view == TODAY else 1)
+        async with session_scope() as db:
+            found = await agenda.agenda_tasks(
+                db, self.user_uuid, until, since if show_done else None
+            )
+        if self.view == TODAY:
+            self.sections = today_sections(found, zone, now, show_done)
+        else:
+            self.sections = upcoming_sections(found, zone, now, UPCOMING_DAYS, show_done)
+        self.rows, self.next_cursor = [], ""
+
+    async def _count(self) -> None:
+        async with session_scope() as db:
+            counts = await agenda.view_counts(
+                db, self.user_uuid, self.time_zone, utcnow(), UPCOMING_DAYS
+            )
+        self.count_today, self.count_upcoming, self.count_all = (
+            counts.today,
+            counts.upcoming,
+            counts.all,
+        )
+        self.tag_counts = [TagCount(name, n) for name, n in counts.tags]
+
+    async def reload(self, keep_shown: bool = False, counts: bool = True) -> None:
         want = max(len(self.rows), PAGE_SIZE) if keep_shown else PAGE_SIZE
         try:
             self._fingerprint = await fingerprint(self.user_uuid)
-            await self._fetch(want)
+            if self.agenda:
+                await self._fetch_agenda()
+            else:
+                await self._fetch(want)
+            if counts:  # a view switch changes no count: two queries fewer
+                await self._count()
             self.load_error = ""
         except ValidationError as exc:
             # Only a hand-edited saved view can get here: fall back to the defaults.
@@ -139,16 +224,22 @@ class TasksState(AuthState):
             setattr(self, name, value if isinstance(value, str) else default)
 
     @rx.event
-    async def load(self) -> None:
+    async def load(self) -> Any:
         """on_load: restore the saved view, then the first page."""
         if not self.user_id:
-            return
+            return None
         self.loading = True
         try:
             self._apply_view(await sessions.get_prefs(self.user_uuid))
         except SidecarUnavailable:
             logger.warning("could not read the saved view; using the defaults")
+        asked = self.router.url.query_parameters.get("view")
+        if asked:
+            self._enter(normalise_view(asked))
+        else:
+            self._enter(normalise_view(self.view))
         await self.reload()
+        return rx.call_script(url_script(self.view))
 
     @rx.event
     async def load_more(self) -> None:
@@ -165,13 +256,16 @@ class TasksState(AuthState):
     # ---- the view -----------------------------------------------------------------------
 
     async def _view_changed(self) -> None:
+        await self._save_view()
+        await self.reload()
+
+    async def _save_view(self) -> None:
         try:
             await sessions.save_prefs(
                 self.user_uuid, {name: getattr(self, name) for name in VIEW_DEFAULTS}
             )
         except SidecarUnavailable:
             logger.warning("could not save the view; it applies to this tab only")
-        await self.reload()
 
     @rx.event
     async def set_q(self, value: str) -> None:
@@ -213,9 +307,32 @@ class TasksState(AuthState):
         self._apply_view(VIEW_DEFAULTS)
         await self._view_changed()
 
+    def _enter(self, view: str) -> None:
+        """Make `view` current; a tag view is the list filtered by its tag."""
+        tag = view_tag(view)
+        if tag or view_tag(self.view):
+            self.tag = tag
+        self.view = view
+
     @rx.event
-    async def show_tag(self, tag: str) -> None:
-        self.tag = tag
+    async def set_view(self, value: str) -> Any:
+        self._enter(normalise_view(value))
+        await self.reload(counts=False)
+        # Shown first; saving the choice (a state store round trip) follows.
+        yield [rx.call_script(url_script(self.view)), rx.set_focus("view-title")]
+        await self._save_view()
+
+    @rx.event
+    async def show_tag(self, tag: str) -> Any:
+        return TasksState.set_view(f"tag:{tag}")
+
+    @rx.event
+    async def set_show_done(self, show: bool) -> None:
+        if self.agenda:
+            chosen = done_views(self.done_views) - {self.view} | ({self.view} if show else set())
+            self.done_views = ",".join(sorted(chosen))
+        else:
+            self.status = ANY if show else "open"
         await self._view_changed()
 
     # ---- changes ------------------------------------------------------------------------
@@ -271,21 +388,95 @@ class TasksState(AuthState):
         # Cleared only now: on any failure above, what was typed stays in the box.
         return rx.set_value("quick-title", "")
 
+    def _mark(self, task_id: str, done: bool) -> None:
+        """Show a row as done (or not) before the database has it: the optimistic half."""
+
+        def marked(rows: list[TaskRow]) -> list[TaskRow]:
+            return [replace(r, done=done) if r.id == task_id else r for r in rows]
+
+        self.rows = marked(self.rows)
+        self.sections = [replace(s, rows=marked(s.rows)) for s in self.sections]
+
+    def _remember(self, kind: str, task_id: str) -> None:
+        """For `z`: the newest undoable change last."""
+        self._undo = [*self._undo[-(UNDO_KEPT - 1) :], (kind, task_id)]
+
     @rx.event
-    async def toggle_done(self, task_id: str, done: bool) -> Any:
+    async def toggle_done(self, task_id: str, done: bool, quiet: bool = False) -> Any:
+        self._mark(task_id, done)
+        yield  # the row changes now; the database write follows
         change = repo.complete_task if done else repo.reopen_task
         try:
             async with session_scope() as db:
                 await change(db, self.user_uuid, UUID(task_id))
         except NotFound:
             await self.reload(keep_shown=True)
-            return rx.toast.warning("That task was deleted elsewhere.")
+            yield rx.toast.warning("That task was deleted elsewhere.")
+            return
+        except DB_ERRORS:
+            logger.exception("complete failed")
+            self._mark(task_id, not done)
+            yield rx.toast.error(ROLLED_BACK)
+            return
         relay.notify()
         await self.reload(keep_shown=True)
-        return None
+        if done and not quiet:
+            self._remember("complete", task_id)
+            yield rx.toast(
+                "Task completed",
+                duration=6000,
+                action=ToastAction(label="Undo", on_click=TasksState.undo_complete(task_id)),
+            )
+
+    @rx.event
+    async def move_to_day(self, form: dict[str, Any]) -> Any:
+        """A task dropped on another day in Upcoming: the same local time on that day."""
+        try:
+            task_id, day = UUID(str(form.get("task_id"))), date.fromisoformat(str(form.get("day")))
+        except ValueError:
+            return None
+        try:
+            async with session_scope() as db:
+                task = await repo.get_task(db, self.user_uuid, task_id)
+                if task is None or task.due_at is None:
+                    raise NotFound(str(task_id))
+                due = moved_due(task.due_at, self.time_zone, day)
+                change = TaskUpdate(version=task.version, due=due)
+                await repo.update_task(db, self.user_uuid, task_id, change)
+        except (NotFound, StaleVersion):
+            await self.reload(keep_shown=True)
+            return rx.toast.warning("That task changed elsewhere; look again and retry.")
+        except ValidationError as exc:
+            return rx.toast.error("Could not move it: " + "; ".join(field_errors(exc).values()))
+        except DB_ERRORS:
+            logger.exception("move failed")
+            return rx.toast.error(ROLLED_BACK)
+        relay.notify()
+        await self.reload(keep_shown=True)
+        today = local(utcnow(), self.time_zone).date()
+        return rx.toast(f"Moved to {day_title(day, today)}", duration=3000)
+
+    @rx.event
+    async def undo_complete(self, task_id: str) -> Any:
+        self._undo = [u for u in self._undo if u != ("complete", task_id)]
+        return TasksState.toggle_done(task_id, False, True)
+
+    @rx.event
+    async def undo_last(self) -> Any:
+        """`z`: undo the newest complete or delete still undoable."""
+        if not self._undo:
+            return rx.toast("Nothing to undo", duration=2000)
+        kind, task_id = self._undo[-1]
+        self._undo = self._undo[:-1]
+        if kind == "complete":
+            return TasksState.toggle_done(task_id, False, True)
+        return TasksState.undo_delete(task_id)
 
     @rx.event
     async def delete(self, task_id: str) -> Any:
+        shown = (self.rows, self.sections)
+        self._hide(task_id)
+        yield  # gone from the list now; the database write follows
         try:
             async with session_scope() as db:
                 task = await repo.get_task(db, self.user_uuid, UUID(task_id))
@@ -295,23 +486,36 @@ class TasksState(AuthState):
                 await repo.delete_task(db, self.user_uuid, task.id)
         except NotFound:
             await self.reload(keep_shown=True)
-            return None
+            return
+        except DB_ERRORS:
+            logger.exception("delete failed")
+            self.rows, self.sections = shown
+            yield rx.toast.error(ROLLED_BACK)
+            return
         # Newest last; each toast's Undo brings back its own task.
         kept = list(self._deleted.items())[-(UNDO_KEPT - 1) :]
         self._deleted = {**dict(kept), task_id: snapshot.model_dump(mode="json")}
+        self._remember("delete", task_id)
         relay.notify()
         await self.reload(keep_shown=True)
-        return rx.toast(
+        yield rx.toast(
             "Task deleted",
             description=snapshot.title,
             duration=8000,
             action=ToastAction(label="Undo", on_click=TasksState.undo_delete(task_id)),
         )
 
+    def _hide(self, task_id: str) -> None:
+        self.rows = [r for r in self.rows if r.id != task_id]
+        self.sections = [
+            replace(s, rows=[r for r in s.rows if r.id != task_id]) for s in self.sections
+        ]
+
     @rx.event
     async def undo_delete(self, task_id: str) -> Any:
         """Brings the task back as itself: same id, history, series and reminder."""
         record = self._deleted.pop(task_id, None)
+        self._undo = [u for u in self._undo if u != ("delete", task_id)]
         if record is None:
             return None
         try:

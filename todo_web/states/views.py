@@ -49,6 +49,7 @@ class TaskRow:
     due_state: str = "none"  # overdue | today | upcoming | none | done
     repeat: str = ""  # the recurrence summary, "" when it does not repeat
     has_reminder: bool = False
+    reminder_label: str = ""  # when the reminder fires, "Tomorrow 16:45"
     version: int = 1
 
 
@@ -120,6 +121,7 @@ def task_row(task: Task, zone: str, now: datetime) -> TaskRow:
         due_state=due_state(task, zone, now),
         repeat=repeat_summary(task, zone),
         has_reminder=task.remind_at is not None,
+        reminder_label=due_label(task.remind_at, zone, now) if task.remind_at else "",
         version=task.version,
     )
 

@@ -1,0 +1,132 @@
+"""Today and Upcoming: the rows in titled day groups, empty days collapsed to one line. In
+Upcoming a row can be dragged onto another day (or an empty run of days) to move it there at
+the same time: the drop fills a hidden form whose submit is TasksState.move_to_day."""
+
+import reflex as rx
+
+from todo_web.components.task_row import task_row
+from todo_web.states.agenda import Section
+from todo_web.states.navigation import TODAY, UPCOMING
+from todo_web.states.tasks import TasksState
+
+DRAG_SCRIPT = """
+if (!window.__taskDrag) {
+  window.__taskDrag = true;
+  const TYPE = 'text/x-task-id';
+  const target = (e) => e.target.closest && e.target.closest('[data-day]');
+  document.addEventListener('dragstart', (e) => {
+    const row = e.target.closest && e.target.closest('[data-testid="task-row"][draggable="true"]');
+    if (!row) return;
+    e.dataTransfer.setData(TYPE, row.dataset.taskId);
+    e.dataTransfer.effectAllowed = 'move';
+  });
+  document.addEventListener('dragover', (e) => {
+    const day = target(e);
+    if (!day || !e.dataTransfer.types.includes(TYPE)) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'move';
+    day.dataset.dropping = 'true';
+  });
+  document.addEventListener('dragleave', (e) => {
+    const day = target(e);
+    if (day && !day.contains(e.relatedTarget)) delete day.dataset.dropping;
+  });
+  document.addEventListener('drop', (e) => {
+    const day = target(e);
+    const id = e.dataTransfer.getData(TYPE);
+    if (!day || !id) return;
+    e.preventDefault();
+    delete day.dataset.dropping;
+    const form = document.getElementById('move-form');
+    form.elements.task_id.value = id;
+    form.elements.day.value = day.dataset.day;
+    form.requestSubmit();
+  });
+}
+"""
+
+
+def _move_form() -> rx.Component:
+    return rx.fragment(
+        rx.script(DRAG_SCRIPT),
+        rx.form(
+            rx.el.input(type="hidden", name="task_id"),
+            rx.el.input(type="hidden", name="day"),
+            id="move-form",
+            on_submit=TasksState.move_to_day,
+            display="none",
+        ),
+    )
+
+
+def _section(section: Section) -> rx.Component:
+    return rx.cond(
+        section.gap,
+        rx.text(
+            section.title,
+            size="1",
+            color="var(--gray-11)",
+            padding_x="var(--space-2)",
+            padding_y="var(--space-2)",
+            custom_attrs={"data-testid": "gap", "data-day": section.day},
+        ),
+        rx.vstack(
+            rx.hstack(
+                rx.heading(
+                    section.title,
+                    as_="h3",
+                    size="2",
+                    color=rx.cond(section.key == "overdue", "var(--red-11)", "var(--gray-12)"),
+                ),
+                rx.text(section.rows.length(), size="1", color="var(--gray-11)"),
+                align="baseline",
+                spacing="2",
+                padding_x="var(--space-2)",
+                padding_top="var(--space-5)",
+                padding_bottom="var(--space-1)",
+                width="100%",
+                border_bottom="1px solid var(--gray-a6)",
+            ),
+            rx.foreach(section.rows, task_row),
+            spacing="0",
+            width="100%",
+            custom_attrs={
+                "data-testid": "section",
+                "data-key": section.key,
+                "data-day": section.day,
+            },  # fmt: skip
+        ),
+    )
+
+
+def _empty() -> rx.Component:
+    return rx.center(
+        rx.text(
+            rx.cond(
+                TasksState.view == TODAY,
+                "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
+                "Nothing planned for the next 7 days.",
+            ),
+            color="var(--gray-11)",
+        ),
+        padding="6",
+        width="100%",
+        custom_attrs={"data-testid": "empty"},
+    )
+
+
+def agenda_list() -> rx.Component:
+    return rx.fragment(rx.cond(TasksState.view == UPCOMING, _move_form()), _agenda())
+
+
+def _agenda() -> rx.Component:
+    return rx.cond(
+        TasksState.sections.length() > 0,
+        rx.vstack(
+            rx.foreach(TasksState.sections, _section),
+            spacing="1",
+            width="100%",
+            custom_attrs={"data-testid": "task-list"},
+        ),
+        _empty(),
+    )
