@@ -292,6 +292,10 @@ def test_only_https_serves_the_app_and_http_redirects(cluster: Cluster, site: Si
     plain = _curl(site, f"http://{site.host}/api/auth/login", "-o", "/dev/null",
                   "-w", "%{http_code} %{redirect_url}")  # fmt: skip
     assert plain.stdout in (f"{code} {site.url}/api/auth/login" for code in (301, 308)), plain
+    # The metrics store scrapes the pods; the internet gets no figures through the Ingress.
+    assert (
+        _curl(site, f"{site.url}/metrics", "-o", "/dev/null", "-w", "%{http_code}").stdout == "404"
+    )
     # The web Service itself has no address outside the cluster.
     svc = cluster.kube.get("-n", rehearsal.NAMESPACE, "service", "todo-web")
     assert svc["spec"]["type"] == "ClusterIP"

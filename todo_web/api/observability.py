@@ -1,7 +1,12 @@
 """The API's share of traces and metrics: the FastAPI instrumentation (a server span per
-request, continuing a caller's traceparent) and GET /metrics for the metrics store."""
+request, continuing a caller's traceparent) and GET /metrics for the metrics store.
 
-from fastapi import APIRouter, FastAPI, Request, Response
+/metrics is for the metrics store, which scrapes the pod directly. A request that came
+through a proxy (the Ingress adds X-Forwarded-For, which a client cannot strip) is from the
+internet: it gets a 404, so the figures (routes, users' activity) stay inside.
+"""
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from todo_core.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -14,7 +19,9 @@ router = APIRouter()
 
 
 @router.get("/metrics", include_in_schema=False)
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
+    if "x-forwarded-for" in request.headers or "forwarded" in request.headers:
+        raise HTTPException(status_code=404)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 
