@@ -7,6 +7,7 @@ by 5000 (or by TODO_PORT_SHIFT) so that it never meets a developer's running `ma
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,23 +112,22 @@ class StackConfig:
     @property
     def app_api_token(self) -> str:
         """Dapr's app API token for this stack: the worker's sidecar presents it, the worker
-        checks it. Random, made on first use, kept beside the stack's data (0600)."""
-        path = self.data_dir / "app-api-token"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        checks it. Random, made on first use, kept beside the stack's data."""
+        return made_once(self.data_dir / "app-api-token", lambda: secrets.token_urlsafe(32))
 
     @property
     def redis_password(self) -> str:
         """The stack's Redis password (the throttle's counts), made like the app API token."""
-        path = self.data_dir / "redis-password"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(24))
-            path.chmod(0o600)
-        return path.read_text().strip()
+        return made_once(self.data_dir / "redis-password", lambda: secrets.token_urlsafe(24))
+
+
+def made_once(path: Path, make: Callable[[], str]) -> str:
+    """A generated credential, made on first use and kept (0600) for the next."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
 def load(env: dict[str, str] | None = None) -> StackConfig:

@@ -17,20 +17,13 @@ import yaml
 
 from devstack import versions
 from devstack.config import MAX_WORKER_REPLICAS, REPO_ROOT, StackConfig, cache_dir, worker_prefix
-from devstack.errors import StackError
+from devstack.errors import StackError, require
 from devstack.progress import run
 
 DAPR_CONFIG = REPO_ROOT / "deploy" / "dapr" / "config.yaml"
 PARTS = ("zipkin", "victoriametrics")
 # Scraped this often: a test (and a person) sees a fired reminder in seconds.
 SCRAPE_INTERVAL = "5s"
-
-
-def _require(tool: str, hint: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        raise StackError(f"`{tool}` is not on PATH: {hint}")
-    return path
 
 
 # --- provisioning -------------------------------------------------------------------------
@@ -45,7 +38,7 @@ def ensure_zipkin() -> Path:
     jar = zipkin_jar()
     if jar.exists():
         return jar
-    mvn = _require("mvn", "install Apache Maven")
+    mvn = require("mvn", "install Apache Maven")
     run(
         f"fetching Zipkin {versions.ZIPKIN} from Maven Central",
         [
@@ -73,7 +66,7 @@ def ensure_victoriametrics() -> Path:
     binary = victoriametrics_binary()
     if binary.exists():
         return binary
-    go = _require("go", "install Go 1.26 or newer")
+    go = require("go", "install Go 1.26 or newer")
     tmp = binary.parent.with_suffix(".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     module = "github.com/VictoriaMetrics/VictoriaMetrics/app/victoria-metrics"
@@ -119,7 +112,7 @@ def metrics_url(cfg: StackConfig) -> str:
 
 
 def zipkin_argv(cfg: StackConfig) -> list[str]:
-    java = _require("java", "install a JDK 17 or newer")
+    java = require("java", "install a JDK 17 or newer")
     port = cfg.port("TODO_ZIPKIN_PORT")
     return [
         java,

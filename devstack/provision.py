@@ -13,7 +13,7 @@ from pathlib import Path
 from devstack import deploytools, observability, versions
 from devstack.cluster import build as cluster_build
 from devstack.config import REPO_ROOT, cache_dir
-from devstack.errors import StackError
+from devstack.errors import StackError, require
 from devstack.progress import run, say
 
 # daprd's components: the stable ones; the Conversation API's echo (alpha), which the
@@ -33,13 +33,6 @@ def _digest(*files: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def _require(tool: str, hint: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        raise StackError(f"`{tool}` is not on PATH: {hint}")
-    return path
-
-
 def dapr_dir() -> Path:
     mod = REPO_ROOT / "devstack" / "daprd"
     tags = hashlib.sha256(DAPRD_TAGS.encode()).hexdigest()[:6]
@@ -52,7 +45,7 @@ def ensure_dapr() -> Path:
     target = dapr_dir()
     if (target / "daprd").exists() and (target / "scheduler").exists():
         return target
-    go = _require("go", "install Go 1.26.6 or newer (the Dapr module needs it)")
+    go = require("go", "install Go 1.26.6 or newer (the Dapr module needs it)")
     env = {
         **os.environ,
         "GOMODCACHE": str(cache_dir() / "gomod"),
@@ -102,8 +95,8 @@ def ensure_kafka() -> Path:
     target = kafka_dir()
     if (target / "libs").is_dir():
         return target
-    _require("java", "install a JDK 17 or newer (Kafka 4 needs it)")
-    mvn = _require("mvn", "install Apache Maven")
+    require("java", "install a JDK 17 or newer (Kafka 4 needs it)")
+    mvn = require("mvn", "install Apache Maven")
     tmp = target.with_suffix(".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     run(
@@ -133,7 +126,7 @@ def ensure_bun() -> Path:
     binary = target / "node_modules" / ".bin" / "bun"
     if binary.exists():
         return binary.parent
-    npm = _require("npm", "install Node.js with npm")
+    npm = require("npm", "install Node.js with npm")
     run(
         f"fetching bun {versions.BUN} from the npm registry",
         [npm, "install", "--no-audit", "--no-fund", "--prefix", str(target), f"bun@{versions.BUN}"],
@@ -155,7 +148,7 @@ def ensure_axe() -> Path:
     script = axe_script()
     if script.exists():
         return script
-    npm = _require("npm", "install Node.js with npm")
+    npm = require("npm", "install Node.js with npm")
     target = script.parents[2]
     run(
         f"fetching axe-core {versions.AXE_CORE} from the npm registry",

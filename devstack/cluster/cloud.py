@@ -24,7 +24,7 @@ from pathlib import Path
 from devstack import processes, provision
 from devstack.cluster import pki
 from devstack.cluster.layout import HOST_IP, Layout
-from devstack.config import REPO_ROOT
+from devstack.config import REPO_ROOT, made_once
 from devstack.errors import StackError
 from devstack.parts import SINGLE_NODE_KAFKA, kafka_cluster_id
 from devstack.progress import say
@@ -61,7 +61,7 @@ def credentials(layout: Layout) -> Credentials:
             {k: secrets.token_hex(16) for k in ("kafka_app", "kafka_admin", "postgres")}
         )
 
-    return Credentials(**json.loads(pki.made_once(root(layout) / "credentials.json", make)))
+    return Credentials(**json.loads(made_once(root(layout) / "credentials.json", make)))
 
 
 def _wait(layout: Layout, name: str, healthy: Callable[[], bool], timeout: float) -> None:

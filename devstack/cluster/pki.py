@@ -7,7 +7,6 @@ Made once and kept with the cluster's data, so a restart does not invalidate kub
 
 import base64
 import subprocess
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,15 +183,6 @@ def service_ca_dir(layout: Layout) -> Path:
 
 def service_ca_file(layout: Layout) -> Path:
     return service_ca_dir(layout) / "ca.crt"
-
-
-def made_once(path: Path, make: Callable[[], str]) -> str:
-    """A generated credential, made on first use and kept (0600) for the next."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 def service_ca(layout: Layout) -> tuple[Path, Path]:

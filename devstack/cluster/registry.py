@@ -19,6 +19,7 @@ from devstack import processes
 from devstack.cluster import build, pki
 from devstack.cluster.images import buildah, buildah_env
 from devstack.cluster.layout import HOST_IP, Layout
+from devstack.config import made_once
 from devstack.errors import StackError
 from devstack.progress import say
 
@@ -40,7 +41,7 @@ def ca_file(layout: Layout) -> Path:
 
 def password(layout: Layout) -> str:
     """Kept beside the registry's data, like a token in a CI secret."""
-    return pki.made_once(root(layout) / "password", lambda: secrets.token_hex(16))
+    return made_once(root(layout) / "password", lambda: secrets.token_hex(16))
 
 
 def _config(layout: Layout, cert: Path, key: Path) -> dict[str, object]:

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import yaml
 
-from devstack.cluster import app, cloud, ingress, pki, registry
+from devstack.cluster import app, cloud, ingress, registry
 from devstack.cluster.kubectl import Kube
 from devstack.cluster.layout import Layout
+from devstack.config import made_once
 from devstack.errors import StackError
 from devstack.progress import say
 
@@ -65,7 +66,7 @@ def secret_literals(layout: Layout, kafka_password: str | None = None) -> dict[s
         "KAFKA_SASL_USERNAME": cloud.APP_USER,
         "KAFKA_SASL_PASSWORD": kafka_password or creds.kafka_app,
         # The in-cluster Redis standing in for a managed one.
-        "REDIS_PASSWORD": pki.made_once(
+        "REDIS_PASSWORD": made_once(
             cloud.root(layout) / "redis-password", lambda: secrets.token_hex(16)
         ),
     }

@@ -76,14 +76,18 @@ async def login(request: Request, response: Response, body: dict[str, Any] = Bod
     return TokenOut(token=token, user=UserOut.of(user))
 
 
-@router.post("/auth/logout", status_code=204)
-async def logout(request: Request, response: Response, _: CurrentUser) -> Response:
+async def _end_this_session(request: Request, response: Response) -> Response:
     token = token_of(request)
     if token:
         await sessions.end_session(token)
     clear_session_cookie(response, request)
     response.status_code = 204
     return response
+
+
+@router.post("/auth/logout", status_code=204)
+async def logout(request: Request, response: Response, _: CurrentUser) -> Response:
+    return await _end_this_session(request, response)
 
 
 @router.post("/auth/logout-all", status_code=204)
@@ -91,12 +95,7 @@ async def logout_everywhere(request: Request, response: Response, user: CurrentU
     """End every session of this user, this one included (a lost device, a shared computer)."""
     async with session_scope() as db:
         await users.end_all_sessions(db, user.id)
-    token = token_of(request)
-    if token:
-        await sessions.end_session(token)
-    clear_session_cookie(response, request)
-    response.status_code = 204
-    return response
+    return await _end_this_session(request, response)
 
 
 @router.get("/me")
