@@ -21,7 +21,7 @@ from devstack.progress import run, say
 # the OpenAI-compatible conversation component (OpenAI, Azure OpenAI, local servers), which
 # Dapr 1.18 ships only under `allcomponents`: devstack/daprd/conversation_openai.go
 # registers it under its own tag.
-DAPRD_TAGS = "stablecomponents,conversation_echo,conversation_openai"
+DAPRD_TAGS = "stablecomponents,conversation_echo,conversation_openai,devstack_backoff"
 
 PG_BIN = Path(f"/usr/lib/postgresql/{versions.POSTGRES_MAJOR}/bin")
 
@@ -68,7 +68,7 @@ def ensure_dapr() -> Path:
             *flags,
             "-o",
             str(tmp / "daprd"),
-            ".",  # devstack/daprd/main.go: Dapr's cmd/daprd with our backoff ceiling
+            ".",  # devstack/daprd: Dapr's cmd/daprd, with our backoff ceiling (the tag)
         ],
         env=env,
         cwd=mod,

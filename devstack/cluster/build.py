@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from devstack import versions
-from devstack.config import cache_dir
+from devstack.config import REPO_ROOT, cache_dir
 from devstack.deploytools import module_dir
 from devstack.errors import StackError
 from devstack.progress import run, say
@@ -126,12 +126,14 @@ def _complete(target: Path, expected: list[str]) -> bool:
     return all((target / e).exists() for e in expected)
 
 
-def _go_build(label: str, part: str, out: Path, packages: list[str], *flags: str) -> None:
+def _go_build(
+    label: str, part: str, out: Path, packages: list[str], *flags: str, cwd: Path | None = None
+) -> None:
     run(
         label,
         [_go(), "build", "-trimpath", "-v", *flags, "-o", str(out), *packages],
         env=go_env(),
-        cwd=GOMOD / part,
+        cwd=cwd or GOMOD / part,
         hint=PROXY_HINT,
     )
 
@@ -395,18 +397,26 @@ def _dapr_ldflags() -> str:
     return f"-s -w -X {info}.version={v} -X {info}.gitversion=v{v}"
 
 
+# The cluster's daprd: devstack/daprd's main (Dapr's cmd/daprd) with the stable components
+# and the OpenAI-compatible conversation component, which Dapr's official images carry
+# (allcomponents) and a user's model component needs; without the devstack's backoff tag.
+CLUSTER_DAPRD_TAGS = "stablecomponents,conversation_openai"
+DAPRD_MODULE = REPO_ROOT / "devstack" / "daprd"
+
+
 def ensure_dapr_control_plane() -> Path:
     """sentry, operator, injector, placement, scheduler and daprd at the Dapr release of
     devstack/daprd (gomod/dapr repeats that go.mod, with the control plane's commands)."""
     ldflags = _dapr_ldflags()
-    target = _part_dir("dapr", versions.DAPR_RUNTIME, "stablecomponents", ldflags)
+    daprd_sources = input_key(sorted(p for p in DAPRD_MODULE.rglob("*") if p.is_file()), "")
+    target = _part_dir("dapr", versions.DAPR_RUNTIME, CLUSTER_DAPRD_TAGS, ldflags, daprd_sources)
 
     def build(out: Path) -> None:
         cmd = f"{DAPR_MODULE}/cmd"
         flags = ["-ldflags", ldflags]
         label = f"building daprd {versions.DAPR_RUNTIME} (first time: about 5-15 minutes)"
-        daprd = [f"{cmd}/daprd"]
-        _go_build(label, "dapr", out / "daprd", daprd, "-tags", "stablecomponents", *flags)
+        tags = ["-tags", CLUSTER_DAPRD_TAGS]
+        _go_build(label, "dapr", out / "daprd", ["."], *tags, *flags, cwd=DAPRD_MODULE)
         others = [f"{cmd}/{c}" for c in DAPR_COMMANDS if c != "daprd"]
         label = f"building the Dapr control plane {versions.DAPR_RUNTIME}"
         _go_build(label, "dapr", out, others, *flags)

@@ -1,21 +1,11 @@
-// daprd as Dapr builds it (cmd/daprd: app.Run, with the components its build tags select),
-// with one setting of ours before it starts.
+// daprd as Dapr builds it (cmd/daprd: app.Run, with the components its build tags select).
+// The devstack's build adds one setting of ours (backoff.go, tag devstack_backoff); the
+// cluster's build adds only the OpenAI-compatible conversation component, as the official
+// images (allcomponents) have it.
 package main
 
-import (
-	"time"
-
-	"github.com/dapr/dapr/cmd/daprd/app"
-	"google.golang.org/grpc/backoff"
-)
+import "github.com/dapr/dapr/cmd/daprd/app"
 
 func main() {
-	// daprd dials its app with grpc-go's default backoff (1 s × 1.6ⁿ, ±20 %, up to 120 s;
-	// pkg/api/grpc/manager/manager.go), which only a successful connection resets. After
-	// the worker restarts, daprd's next attempt can come seconds after the worker listens,
-	// and the reminders due meanwhile wait for it (make bench: recovery). A 1 s ceiling
-	// reconnects within a second of the app listening, for one refused local dial a second
-	// while the app is down. The same default serves daprd's other gRPC dials.
-	backoff.DefaultConfig.MaxDelay = time.Second
 	app.Run()
 }

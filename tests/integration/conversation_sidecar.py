@@ -20,14 +20,17 @@ def _free_port() -> int:
 
 
 @contextmanager
-def sidecar(app_id: str, resources: Path, components: dict[str, str]) -> Iterator[tuple[int, int]]:
-    """(HTTP port, gRPC port) of a healthy daprd reading `components` (file name → YAML)."""
+def sidecar(
+    app_id: str, resources: Path, components: dict[str, str], daprd: Path | None = None
+) -> Iterator[tuple[int, int]]:
+    """(HTTP port, gRPC port) of a healthy daprd (devstack's unless `daprd` names another
+    build) reading `components` (file name → YAML)."""
     for name, text in components.items():
         (resources / name).write_text(text)
     http, grpc, internal, metrics = (_free_port() for _ in range(4))
     log = Path(resources / "daprd.log").open("w")
     daprd = subprocess.Popen(
-        [str(provision.ensure_dapr() / "daprd"), "--app-id", app_id,
+        [str(daprd or provision.ensure_dapr() / "daprd"), "--app-id", app_id,
          "--dapr-http-port", str(http), "--dapr-grpc-port", str(grpc),
          "--dapr-internal-grpc-port", str(internal), "--metrics-port", str(metrics),
          "--resources-path", str(resources), "--log-level", "warn"],

@@ -1,7 +1,8 @@
 """A real model's path, end to end through a real daprd: the OpenAI-compatible conversation
-component (conversation.openai, built into devstack's daprd) against a local STAND-IN of the
-OpenAI HTTP API that replays recorded replies (tests/integration/openai_standin.py). What
-the component sends is what OpenAI would receive; what it gets back is OpenAI's shape."""
+component (conversation.openai, built into devstack's daprd and into the cluster's, which
+the Kubernetes sidecars run) against a local STAND-IN of the OpenAI HTTP API that replays
+recorded replies (tests/integration/openai_standin.py). What the component sends is what
+OpenAI would receive; what it gets back is OpenAI's shape."""
 
 import json
 from collections.abc import AsyncIterator, Iterator
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from devstack import provision
 from devstack.config import StackConfig
 from tests.integration.conversation_sidecar import sidecar
 from tests.integration.openai_standin import StandIn, serving
@@ -45,10 +47,21 @@ def stand_in() -> Iterator[StandIn]:
         yield server
 
 
+@pytest.fixture(params=["devstack", "cluster"], ids=["devstack daprd", "cluster daprd"])
+def daprd(request: pytest.FixtureRequest) -> Path:
+    """Both builds: the cluster's is built by `make test`'s provisioning (here if missing)."""
+    if request.param == "cluster":
+        from devstack.cluster import build
+
+        return build.ensure_dapr_control_plane() / "daprd"
+    return provision.ensure_dapr() / "daprd"
+
+
 @pytest.fixture
 async def model(
     stack: StackConfig,
     stand_in: StandIn,
+    daprd: Path,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[DaprModel]:
@@ -57,7 +70,8 @@ async def model(
     from todo_web import dapr_state
 
     component = COMPONENT.format(key=KEY, endpoint=stand_in.endpoint)
-    with sidecar("assistant-openai", tmp_path, {"openai.yaml": component}) as (http, grpc):
+    files = {"openai.yaml": component}
+    with sidecar("assistant-openai", tmp_path, files, daprd) as (http, grpc):
         monkeypatch.setattr(settings, "DAPR_HTTP_PORT", http)
         monkeypatch.setattr(settings, "DAPR_GRPC_PORT", grpc)
         monkeypatch.setattr(dapr_state, "_client", None)
