@@ -112,8 +112,12 @@ def metrics_url(cfg: StackConfig) -> str:
 
 
 def zipkin_argv(cfg: StackConfig) -> list[str]:
+    return zipkin_command("127.0.0.1", cfg.port("TODO_ZIPKIN_PORT"))
+
+
+def zipkin_command(ip: str, port: int) -> list[str]:
+    """Zipkin on `ip:port` only (QUERY_PORT alone binds every address)."""
     java = require("java", "install a JDK 17 or newer")
-    port = cfg.port("TODO_ZIPKIN_PORT")
     return [
         java,
         # In-memory storage of at most MEM_MAX_SPANS spans: a small heap is enough, and
@@ -121,8 +125,7 @@ def zipkin_argv(cfg: StackConfig) -> list[str]:
         "-Xms32m",
         "-Xmx256m",
         "-XX:+UseSerialGC",
-        # Loopback only, like every other part (QUERY_PORT alone binds every address).
-        "-Darmeria.ports[0].ip=127.0.0.1",
+        f"-Darmeria.ports[0].ip={ip}",
         f"-Darmeria.ports[0].port={port}",
         "-Darmeria.ports[0].protocols[0]=http",
         "-jar",
@@ -131,25 +134,28 @@ def zipkin_argv(cfg: StackConfig) -> list[str]:
 
 
 def zipkin_env(cfg: StackConfig) -> dict[str, str]:
-    return {
-        **os.environ,
-        "QUERY_PORT": str(cfg.port("TODO_ZIPKIN_PORT")),
-        "STORAGE_TYPE": "mem",
-        "MEM_MAX_SPANS": "200000",
-    }
+    return zipkin_environment(cfg.port("TODO_ZIPKIN_PORT"))
+
+
+def zipkin_environment(port: int) -> dict[str, str]:
+    return {**os.environ, "QUERY_PORT": str(port), "STORAGE_TYPE": "mem", "MEM_MAX_SPANS": "200000"}
 
 
 def victoriametrics_argv(cfg: StackConfig) -> list[str]:
-    data = cfg.data_dir / "victoriametrics"
+    address = f"127.0.0.1:{cfg.port('TODO_METRICS_PORT')}"
+    return victoriametrics_command(address, cfg.data_dir / "victoriametrics", scrape_config(cfg))
+
+
+def victoriametrics_command(address: str, data: Path, scrape: dict[str, object]) -> list[str]:
     data.mkdir(parents=True, exist_ok=True)
-    scrape = data / "scrape.yaml"
-    scrape.write_text(yaml.safe_dump(scrape_config(cfg), sort_keys=False))
+    config = data / "scrape.yaml"
+    config.write_text(yaml.safe_dump(scrape, sort_keys=False))
     return [
         str(ensure_victoriametrics()),
-        f"-httpListenAddr=127.0.0.1:{cfg.port('TODO_METRICS_PORT')}",
+        f"-httpListenAddr={address}",
         f"-storageDataPath={data / 'data'}",
         "-retentionPeriod=7d",
-        f"-promscrape.config={scrape}",
+        f"-promscrape.config={config}",
         # A developer's laptop: the default takes 60 % of the machine's memory for caches.
         "-memory.allowedBytes=256MiB",
     ]

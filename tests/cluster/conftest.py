@@ -39,6 +39,7 @@ ORDER = [
     "test_rollout",
     "test_release",
     "test_cloud_release",
+    "test_observability",
     "test_recovery",
 ]
 

@@ -94,9 +94,10 @@ def sql(kube: Kube, query: str) -> list[list[str]]:
     return [line.split("\t") for line in out.splitlines() if line.strip()]
 
 
-def helm_upgrade(kube: Kube, *sets: str) -> None:
+def helm_upgrade(kube: Kube, *sets: str, strings: tuple[str, ...] = ()) -> None:
     """An upgrade of our release that keeps every value but the ones given."""
     args = [arg for value in sets for arg in ("--set", value)]
+    args += [arg for value in strings for arg in ("--set-string", value)]
     kube.helm(
         "upgrade", "todo", str(CHART), "--namespace", NAMESPACE, "--reuse-values",
         *args, "--wait", "--timeout", "8m",

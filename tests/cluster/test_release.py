@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from devstack.cluster import app, registry
+from devstack.cluster import app, images, registry
 from devstack.cluster.lifecycle import Cluster
 from devstack.errors import StackError
 from tests.cluster.helpers import NAMESPACE, RequestLoop, deployment_images, release_revision
@@ -105,12 +105,15 @@ def test_a_failing_migration_is_rolled_back_with_its_cause_and_data_untouched(
 def test_an_unreachable_registry_fails_the_push_and_deploys_nothing(cluster: Cluster) -> None:
     kube, layout = cluster.kube, cluster.layout
     revision = release_revision(kube)
-    ref = next(iter(deployment_images(kube)))
-    tag = ref.rsplit(":", 1)[1]
+    # An image that is in buildah's storage (the one this tree builds), so that only the
+    # registry can be what fails.
+    archives = images.ensure_images()
+    ref = next(r for r in archives if r.startswith(f"{images.WEB}:"))
+    images.ensure_in_storage(ref, archives[ref])
     registry.stop(layout)
     try:
         with pytest.raises(StackError) as caught:
-            registry.push(layout, f"ghcr.io/todo-platform/todo-web:{tag}", "todo-web", "unpushed")
+            registry.push(layout, ref, "todo-web", "unpushed")
         assert registry.ADDRESS in str(caught.value)
         assert "connection refused" in str(caught.value).lower(), str(caught.value)[-2000:]
     finally:

@@ -1,0 +1,101 @@
+"""A trace store and a metrics store beside the local cluster, as an operator's monitoring
+stack is beside the app: Zipkin and VictoriaMetrics (the devstack's own builds) on the
+host's end of the node's link, where pods reach them. VictoriaMetrics finds the pods
+through the Kubernetes API, as Prometheus does: the apps' /metrics by the chart's
+`prometheus.io/*` annotations (observability.scrapeAnnotations) and the sidecars by their
+`dapr-metrics` port (what the chart's PodMonitor selects).
+
+    start(layout) ... helm --set observability.enabled=true,
+    observability.tracing.zipkinEndpoint=<ZIPKIN_SPANS> ... stop(layout)
+"""
+
+from pathlib import Path
+
+import httpx
+
+from devstack import observability, processes
+from devstack.cluster.layout import HOST_IP, Layout
+from devstack.errors import StackError
+
+ZIPKIN_PORT = 9411
+METRICS_PORT = 8428
+ZIPKIN_URL = f"http://{HOST_IP}:{ZIPKIN_PORT}"
+ZIPKIN_SPANS = f"{ZIPKIN_URL}/api/v2/spans"
+METRICS_URL = f"http://{HOST_IP}:{METRICS_PORT}"
+NAMES = ("cluster-zipkin", "cluster-metrics")
+
+
+def scrape_config(kubeconfig: Path, namespace: str) -> dict[str, object]:
+    sd = [{"role": "pod", "kubeconfig_file": str(kubeconfig),
+           "namespaces": {"names": [namespace]}}]  # fmt: skip
+    annotation = "__meta_kubernetes_pod_annotation_prometheus_io_"
+    apps = {
+        "job_name": "apps",
+        "kubernetes_sd_configs": sd,
+        "relabel_configs": [
+            {"source_labels": [f"{annotation}scrape"], "regex": "true", "action": "keep"},
+            # One target a pod: its IP with the annotated port.
+            {
+                "source_labels": ["__meta_kubernetes_pod_ip", f"{annotation}port"],
+                "separator": ":",
+                "target_label": "__address__",
+            },
+            {
+                "source_labels": ["__meta_kubernetes_pod_container_port_name"],
+                "regex": "dapr-metrics",
+                "action": "drop",
+            },
+            {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
+        ],  # fmt: skip
+    }
+    sidecars = {
+        "job_name": "daprd",
+        "kubernetes_sd_configs": sd,
+        "relabel_configs": [
+            {
+                "source_labels": ["__meta_kubernetes_pod_container_port_name"],
+                "regex": "dapr-metrics",
+                "action": "keep",
+            },
+            {"source_labels": ["__meta_kubernetes_pod_name"], "target_label": "pod"},
+        ],  # fmt: skip
+    }
+    return {"global": {"scrape_interval": "5s"}, "scrape_configs": [apps, sidecars]}
+
+
+def _wait(url: str, what: str, timeout: float = 90) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    raise StackError(f"{what} did not answer {url} in {timeout:.0f}s")
+
+
+def start(layout: Layout, namespace: str) -> None:
+    root = layout.root / "monitoring"
+    zipkin, metrics = NAMES
+    if processes.read_pid(layout.run_dir, zipkin) is None:
+        processes.spawn(
+            zipkin, observability.zipkin_command(HOST_IP, ZIPKIN_PORT), run_dir=layout.run_dir,
+            log_file=layout.log_dir / f"{zipkin}.log",
+            env=observability.zipkin_environment(ZIPKIN_PORT),
+        )  # fmt: skip
+    if processes.read_pid(layout.run_dir, metrics) is None:
+        scrape = scrape_config(layout.admin_kubeconfig, namespace)
+        argv = observability.victoriametrics_command(f"{HOST_IP}:{METRICS_PORT}", root, scrape)
+        processes.spawn(
+            metrics, argv, run_dir=layout.run_dir, log_file=layout.log_dir / f"{metrics}.log"
+        )
+    _wait(f"{ZIPKIN_URL}/health", "Zipkin")
+    _wait(f"{METRICS_URL}/health", "VictoriaMetrics")
+
+
+def stop(layout: Layout) -> None:
+    for name in NAMES:
+        processes.stop(layout.run_dir, name, timeout=15)
