@@ -17,6 +17,7 @@ from devstack.cluster import (
     configs,
     hostcheck,
     images,
+    monitoring,
     network,
     node,
     pki,
@@ -148,6 +149,7 @@ def down() -> None:
     node.stop_all(layout, names)
     registry.stop(layout)
     cloud.stop(layout)
+    monitoring.stop(layout)
     cleanup.sweep(layout)
     say("cluster stopped; its data is kept in " + str(layout.root))
 
