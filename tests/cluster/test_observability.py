@@ -57,10 +57,19 @@ def fired(observed: None, app_url: str) -> tuple[str, str]:
     """(trace id, task id) of a task created in a trace the client began, once its reminder
     has reached the user's notifications."""
     client = httpx.Client(base_url=app_url, timeout=15)
-    body = {"email": f"observed-{time.time_ns()}@example.com",
-            "password": "a long enough password", "display_name": "Observed",
-            "time_zone": "UTC"}  # fmt: skip
-    registered = client.post("/api/auth/register", json=body)
+
+    def register() -> httpx.Response:
+        body = {"email": f"observed-{time.time_ns()}@example.com",
+                "password": "a long enough password", "display_name": "Observed",
+                "time_zone": "UTC"}  # fmt: skip
+        return client.post("/api/auth/register", json=body)
+
+    # Right after the rolling update a request can still meet a terminating pod whose
+    # sidecar is shutting down (503 "the session store is unavailable"): a user retries.
+    deadline = time.monotonic() + 60
+    while (registered := register()).status_code == 503:
+        assert time.monotonic() < deadline, registered.text
+        time.sleep(2)
     assert registered.status_code == 201, registered.text
     token = registered.json()["token"]
     client.headers["Authorization"] = f"Bearer {token}"

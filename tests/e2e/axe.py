@@ -16,6 +16,8 @@ def audit(page: Page) -> list[str]:
     script = provision.axe_script()
     if not script.exists():
         pytest.fail(f"{script} is missing: run `python -m devstack provision --browser`")
+    # A dialog fading in has blended colours: contrast is judged on the settled page.
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
     page.add_script_tag(path=str(script))
     result: dict[str, Any] = page.evaluate("() => axe.run(document, {resultTypes: ['violations']})")
     return [

@@ -19,7 +19,19 @@ pytestmark = pytest.mark.integration
 _TASK_BODY = {"title": "taken over", "version": 1}
 _ACCOUNT_BODY = {"display_name": "intruder"}
 # Endpoints that act on the caller's own account by design (no owner id in them).
-_OWN_ACCOUNT = {"/api/auth/logout", "/api/me/password", "/api/auth/register", "/api/auth/login"}
+_OWN_ACCOUNT = {
+    "/api/auth/logout",
+    "/api/auth/logout-all",  # ends the caller's own sessions, the intruder's here
+    "/api/me/password",
+    "/api/auth/register",
+    "/api/auth/login",
+}
+
+
+def _body(template: str) -> dict[str, Any]:
+    if template.endswith("/snooze"):
+        return {"minutes": 10}
+    return _TASK_BODY if template.startswith("/api/tasks") else _ACCOUNT_BODY
 
 
 def _owner_snapshot(stack: StackConfig, user_id: str) -> list[Any]:
@@ -66,7 +78,7 @@ def test_no_endpoint_crosses_users(stack: StackConfig) -> None:
             continue
         path = re.sub(r"\{(\w+)\}", lambda m: ids.get(m.group(1), task["id"]), template)
         for method in methods:
-            body = _TASK_BODY if template.startswith("/api/tasks") else _ACCOUNT_BODY
+            body = _body(template)
             resp = intruder.request(method.upper(), path, json=body if method != "get" else None)
             called += 1
             leaked = [s for s in secrets if s in resp.text]
