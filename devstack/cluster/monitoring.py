@@ -11,11 +11,8 @@ through the Kubernetes API, as Prometheus does: the apps' /metrics by the chart'
 
 from pathlib import Path
 
-import httpx
-
-from devstack import observability, processes
+from devstack import observability, parts, processes
 from devstack.cluster.layout import HOST_IP, Layout
-from devstack.errors import StackError
 
 ZIPKIN_PORT = 9411
 METRICS_PORT = 8428
@@ -63,18 +60,9 @@ def scrape_config(kubeconfig: Path, namespace: str) -> dict[str, object]:
     return {"global": {"scrape_interval": "5s"}, "scrape_configs": [apps, sidecars]}
 
 
-def _wait(url: str, what: str, timeout: float = 90) -> None:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    raise StackError(f"{what} did not answer {url} in {timeout:.0f}s")
+def _wait(layout: Layout, name: str, url: str) -> None:
+    log = layout.log_dir / f"{name}.log"
+    processes.wait_healthy(name, layout.run_dir, log, lambda: parts._http_ok(url), 90)
 
 
 def start(layout: Layout, namespace: str) -> None:
@@ -92,8 +80,8 @@ def start(layout: Layout, namespace: str) -> None:
         processes.spawn(
             metrics, argv, run_dir=layout.run_dir, log_file=layout.log_dir / f"{metrics}.log"
         )
-    _wait(f"{ZIPKIN_URL}/health", "Zipkin")
-    _wait(f"{METRICS_URL}/health", "VictoriaMetrics")
+    _wait(layout, zipkin, f"{ZIPKIN_URL}/health")
+    _wait(layout, metrics, f"{METRICS_URL}/health")
 
 
 def stop(layout: Layout) -> None:

@@ -7,9 +7,9 @@ annotations and the sidecars' metrics port."""
 
 import secrets
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import pytest
@@ -17,19 +17,10 @@ import pytest
 from devstack.cluster import monitoring
 from devstack.cluster.lifecycle import Cluster
 from tests.cluster.helpers import NAMESPACE, helm_upgrade
+from tests.e2e.helpers import wait_until
 
-T = TypeVar("T")
 # A reminder at the next whole minute fires within ~75 s; then the span export and a scrape.
 FIRE_WAIT = 180.0
-
-
-def _wait(what: str, probe: Callable[[], T | None], timeout: float) -> T:
-    deadline = time.monotonic() + timeout
-    while (found := probe()) is None:
-        if time.monotonic() > deadline:
-            pytest.fail(f"waited {timeout:.0f}s for {what}")
-        time.sleep(2)
-    return found
 
 
 def _promql(query: str) -> list[dict[str, Any]]:
@@ -92,7 +83,7 @@ def fired(observed: None, app_url: str) -> tuple[str, str]:
         items = items.get("items", items) if isinstance(items, dict) else items
         return True if any(i["task_id"] == task_id for i in items) else None
 
-    _wait("the reminder to fire", notified, FIRE_WAIT)
+    wait_until(notified, FIRE_WAIT, "the reminder to fire", every=2)
     return trace_id, task_id
 
 
@@ -110,7 +101,7 @@ def test_one_trace_from_the_load_balancer_to_the_worker(fired: tuple[str, str]) 
         complete = all(any(svc == s and part in n for s, n in found) for svc, part in wanted)
         return found if complete else None
 
-    found = _wait(f"trace {trace_id} with {wanted}", spans, 60)
+    found = wait_until(spans, 60, f"trace {trace_id} with {wanted}", every=2)
     # daprd's own spans joined the same trace: the sidecars export to the block's endpoint.
     assert any("publishevent" in name or "pubsub/reminders" in name for _, name in found), found
 
@@ -120,14 +111,14 @@ def test_the_metrics_store_found_the_pods_and_the_sidecars(fired: tuple[str, str
         result = _promql("sum(todo_reminder_lateness_seconds_count)")
         return float(result[0]["value"][1]) if result and float(result[0]["value"][1]) else None
 
-    assert _wait("the reminder-lateness histogram", lateness, 60) >= 1
+    assert wait_until(lateness, 60, "the reminder-lateness histogram", every=2) >= 1
 
     def sidecars() -> set[str] | None:
         query = 'count by (app_id) ({__name__=~"dapr_.+", job="daprd"})'
         apps = {r["metric"].get("app_id", "") for r in _promql(query)}
         return apps if {"todo-web", "todo-worker"} <= apps else None
 
-    _wait("both sidecars' dapr_ metrics", sidecars, 60)
+    wait_until(sidecars, 60, "both sidecars' dapr_ metrics", every=2)
     pods = {r["metric"].get("pod", "") for r in _promql('up{job="apps"} == 1')}
     assert any(p.startswith("todo-web-") for p in pods), pods
     assert any(p.startswith("todo-worker-") for p in pods), pods

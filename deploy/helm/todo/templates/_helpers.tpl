@@ -69,6 +69,11 @@ has TLS, else nothing (the app then takes its origin from the request's Host). *
 {{- end }}
 {{- end }}
 
+{{/* The Secret with Dapr's app API token (app-token-secret.yaml), named once. */}}
+{{- define "todo.appTokenSecret" -}}
+{{- include "todo.componentName" (dict "root" . "component" "app-token") }}
+{{- end }}
+
 {{- define "todo.secretEnv" -}}
 - name: {{ .key }}
   valueFrom:
