@@ -51,7 +51,9 @@ async def register(
         raise _too_many(exc) from exc
     async with session_scope() as db:
         user = await users.create_user(db, data)
-    token = await sessions.create_session(user.id)
+        # Inside the transaction: when the session cannot be stored (the sidecar away),
+        # the account is rolled back too, so the same sign-up can simply be sent again.
+        token = await sessions.create_session(user.id)
     set_session_cookie(response, request, token)
     return TokenOut(token=token, user=UserOut.of(user))
 
