@@ -3,19 +3,21 @@ kubectl, the sidecars' own endpoints, a Kafka client inside the cluster, and Pla
 Debian's Chromium through the LoadBalancer IP.
 
 The cluster is brought up (or found up) once per session and stopped at its end;
-TODO_TEST_KEEP_CLUSTER=1 leaves it running for quick reruns. Its builds happen in
-provisioning (`make test` runs `devstack provision --cluster` first), so what the fixture
-does is start daemons and install charts.
+TODO_TEST_KEEP_CLUSTER=1 leaves it running for quick reruns. Its builds start in the
+background when the session begins (devstack/cluster/prebuild.py) and overlap the tests
+that run before these; the fixture waits for what is left, then starts daemons and installs
+charts.
 """
 
 import os
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext
 
-from devstack.cluster import app, lifecycle
+from devstack.cluster import app, lifecycle, prebuild
 from devstack.cluster.kubectl import Kube
 
 # The browser fixtures of the e2e suite (imported names are fixtures), but for `browsing`.
@@ -49,8 +51,15 @@ def _rank(item: pytest.Item) -> int:
     return ORDER.index(name) if name in ORDER else -1
 
 
+BUILD = pytest.StashKey[subprocess.Popen[bytes]]()
+
+
+def _is_mine(item: pytest.Item) -> bool:
+    return "tests/cluster/" in item.nodeid.replace(os.sep, "/")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    mine = [item for item in items if "tests/cluster/" in item.nodeid.replace(os.sep, "/")]
+    mine = [item for item in items if _is_mine(item)]
     for item in mine:
         item.add_marker(pytest.mark.cluster)
     if mine:
@@ -58,12 +67,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         items[start : start + len(mine)] = sorted(mine, key=_rank)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if session.config.option.collectonly or os.geteuid() != 0:
+        return
+    if any(_is_mine(item) for item in session.items):
+        session.stash[BUILD] = prebuild.start()
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                "[devstack] the cluster's parts build in the background, at the lowest "
+                f"priority, while the other tests run (log: {prebuild.log_path()})"
+            )
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    build = session.stash.get(BUILD, None)
+    if build is not None:
+        prebuild.stop(build)
+
+
 @pytest.fixture(scope="session")
-def cluster(pytestconfig: pytest.Config) -> Iterator[lifecycle.Cluster]:
+def cluster(request: pytest.FixtureRequest) -> Iterator[lifecycle.Cluster]:
     if os.geteuid() != 0:
         pytest.fail("the local cluster needs root (network namespaces, cgroups, mounts)")
-    capture = pytestconfig.pluginmanager.getplugin("capturemanager")
+    capture = request.config.pluginmanager.getplugin("capturemanager")
     with capture.global_and_fixture_disabled():  # its progress lines, as `make cluster` shows
+        build = request.session.stash.get(BUILD, None)
+        if build is not None:
+            prebuild.wait(build)
         lifecycle.up()
     yield lifecycle.prepare()
     if os.environ.get("TODO_TEST_KEEP_CLUSTER") != "1":
