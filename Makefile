@@ -45,9 +45,10 @@ test: install
 	@$(DEVSTACK) provision --browser
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
-# The cluster's part of `make test` alone (pr.yml runs this).
+# The cluster's part of `make test` alone (pr.yml runs this): nothing to overlap, so its
+# builds run in front, with their progress lines.
 test-cluster: install
-	@$(DEVSTACK) provision --browser
+	@$(DEVSTACK) provision --browser --cluster
 	@$(PY) -m pytest tests/cluster $(PYTEST_ARGS)
 
 test-unit: install

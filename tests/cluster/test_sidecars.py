@@ -32,7 +32,9 @@ def test_each_sidecar_is_healthy_and_knows_our_components(kube: Kube, component:
         assert metadata["id"] == f"todo-{component}"
         kinds = {c["name"]: c["type"] for c in metadata.get("components", [])}
         assert kinds.get("pubsub") == "pubsub.kafka", kinds
-        assert kinds.get("statestore") == "state.postgresql", kinds
+        # The state store (sessions, conversations) is scoped to the web app alone.
+        state = "state.postgresql" if component == "web" else None
+        assert kinds.get("statestore") == state, kinds
 
 
 def test_the_worker_sidecar_lists_the_workers_subscriptions(kube: Kube) -> None:
