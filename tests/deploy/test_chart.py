@@ -171,6 +171,20 @@ def test_web_pods_leave_the_load_balancer_before_they_stop(render):
 
 
 @pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
+def test_sidecars_outlast_their_apps_draining(render, values_file):
+    """A terminating pod's sidecar keeps serving while its app finishes (a sign-up met a
+    stopped sidecar during a rollout: 503): longer than the web app's preStop pause."""
+    docs = documents(render(values_file))
+    for name, at_least in (("todo-web", 10), ("todo-worker", 10)):
+        pod = find(docs, "Deployment", name)["spec"]["template"]
+        duration = pod["metadata"]["annotations"]["dapr.io/block-shutdown-duration"]
+        assert re.fullmatch(r"\d+s", duration), duration
+        assert int(duration[:-1]) >= at_least, f"{name}: {duration}"
+        grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
+        assert int(duration[:-1]) < grace, f"{name}: the kubelet would kill it first"
+
+
+@pytest.mark.parametrize("values_file", VALUES_FILES, ids=IDS)
 def test_migrations_run_as_a_pre_install_pre_upgrade_hook(render, values_file):
     job = find(documents(render(values_file)), "Job", "todo-migrations")
     ann = job["metadata"]["annotations"]
@@ -297,6 +311,7 @@ def test_without_a_private_ca_the_apps_verify_postgres_with_the_image_roots(rend
         (["--set", "web.replicaz=1"], "replicaz"),
         (["--set", "securityContext.allowPrivilegeEscalation=true"], "allowPrivilegeEscalation"),
         (["--set", "web.ingress.clusterIssuer=Lets_Encrypt"], "web/ingress/clusterIssuer"),
+        (["--set", "web.dapr.blockShutdownDuration=15"], "web/dapr/blockShutdownDuration"),
     ],
 )
 def test_values_schema_rejects_wrong_values(helm, args, message):

@@ -95,6 +95,9 @@ dapr.io/log-as-json: {{ $d.logAsJson | quote }}
 dapr.io/enable-metrics: "true"
 dapr.io/metrics-port: "9090"
 dapr.io/enable-app-health-check: "true"
+{{- with .app.dapr.blockShutdownDuration }}
+dapr.io/block-shutdown-duration: {{ . | quote }}
+{{- end }}
 dapr.io/sidecar-cpu-request: {{ $d.sidecar.resources.requests.cpu | quote }}
 dapr.io/sidecar-memory-request: {{ $d.sidecar.resources.requests.memory | quote }}
 dapr.io/sidecar-cpu-limit: {{ $d.sidecar.resources.limits.cpu | quote }}
