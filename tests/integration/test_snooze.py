@@ -20,7 +20,8 @@ def _scheduled_at(stack: StackConfig, task_id: str, remind_at: str) -> list[dict
         return [
             e
             for e in envs
-            if e["data"].get("task_id") == task_id
+            if isinstance(e.get("data"), dict)  # poison records other tests leave
+            and e["data"].get("task_id") == task_id
             and e["data"].get("type") == "reminder.scheduled"
             and e["data"].get("remind_at", "").startswith(remind_at)
         ]
