@@ -2,7 +2,8 @@
 each app publishes and subscribes to (tests/integration/test_topic_scopes.py shows a real
 sidecar refusing the rest)."""
 
-from test_dapr_agreement import self_hosted
+import yaml
+from chart_helpers import REPO
 
 from todo_core.events import TOPICS, dead_letter_topic
 
@@ -16,7 +17,7 @@ def _scopes(value: str) -> dict[str, set[str]]:
 
 
 def _metadata() -> dict[str, str]:
-    pubsub = self_hosted()[("Component", "pubsub")]
+    pubsub = yaml.safe_load((REPO / "deploy/dapr/components/pubsub.yaml").read_text())
     return {m["name"]: m.get("value", "") for m in pubsub["spec"]["metadata"]}
 
 
