@@ -75,6 +75,8 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
     ("topic", "change", "message"),
     [
         ("reminders", {"type": "reminder.exploded"}, "unknown event type"),
+        ("reminders", {"type": ["reminder.due"]}, "unknown event type"),  # not a str
+        ("reminders", {"type": {}}, "unknown event type"),
         ("task-events", {}, "unknown event type"),  # a reminder event on the wrong topic
         ("reminders", {"schema_version": 2}, "schema_version 2"),
         ("reminders", {"schema_version": None}, "schema_version"),
