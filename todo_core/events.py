@@ -5,14 +5,14 @@ Versioning: every event carries schema_version. Adding an optional field keeps v
 removing or changing the meaning of a field means a new version and a parser for it.
 """
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 from uuid import UUID, uuid4
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from todo_core.models import Priority, Status, utcnow
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Final = 1
 
 TASK_EVENTS = "task-events"
 REMINDERS = "reminders"
