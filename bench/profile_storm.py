@@ -31,7 +31,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
@@ -470,10 +470,10 @@ def thread_cpu_delta(
 ) -> dict[str, float]:
     """CPU ms per reminder by thread name (a pool's threads share one), largest first;
     a thread started in between counts from 0, one that ended is lost."""
-    out: Counter[str] = Counter()
+    out: defaultdict[str, float] = defaultdict(float)
     for tid, (name, seconds) in after.items():
         out[name] += (seconds - before.get(tid, (name, 0.0))[1]) * 1000 / max(n, 1)
-    return {name: ms for name, ms in out.most_common() if ms > 0}
+    return {name: ms for name, ms in sorted(out.items(), key=lambda kv: -kv[1]) if ms > 0}
 
 
 def _wait_until(t: float) -> None:

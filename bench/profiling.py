@@ -21,8 +21,9 @@ def _point_settings_at(cfg: StackConfig) -> None:
     os.environ["DAPR_GRPC_PORT"] = str(cfg.port("TODO_WEB_DAPR_GRPC_PORT"))
     from dapr.conf import settings
 
-    settings.DAPR_HTTP_PORT = cfg.port("TODO_WEB_DAPR_HTTP_PORT")
-    settings.DAPR_GRPC_PORT = cfg.port("TODO_WEB_DAPR_GRPC_PORT")
+    # The SDK's Settings sets its attributes at run time from dapr.conf.global_settings.
+    settings.DAPR_HTTP_PORT = cfg.port("TODO_WEB_DAPR_HTTP_PORT")  # type: ignore[attr-defined]
+    settings.DAPR_GRPC_PORT = cfg.port("TODO_WEB_DAPR_GRPC_PORT")  # type: ignore[attr-defined]
 
 
 async def _creates(cfg: StackConfig, n: int) -> tuple[str, float]:

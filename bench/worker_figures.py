@@ -129,7 +129,7 @@ async def reminders_handled(cfg: StackConfig, n: int, per_second: float | None) 
                 "SELECT event_id::text, partition_key FROM outbox "
                 "WHERE topic = 'reminders' AND payload->>'user_id' = %s"
             )
-            task_of = dict(conn.execute(sql, (user_id,)).fetchall())
+            task_of: dict[str, str] = dict(conn.execute(sql, (user_id,)).fetchall())
         watcher.wait_for(set(task_of), timeout=120)
     finally:
         watcher.close()

@@ -458,8 +458,8 @@ def gate_problems(check_runs: list[dict], required: list[str]) -> list[str]:
     """What keeps a commit from production: each required check (a job of pr.yml, run on
     this very commit by the merge queue) missing, unfinished or not successful."""
     latest: dict[str, dict] = {}
-    for run in check_runs:  # newest first in the API; a re-run supersedes an older run
-        latest.setdefault(run["name"], run)
+    for check in check_runs:  # newest first in the API; a re-run supersedes an older run
+        latest.setdefault(check["name"], check)
     problems = []
     for name in required:
         run = latest.get(name)

@@ -107,8 +107,8 @@ def _app_and_sidecar(
                 f"{p}_DAPR_INTERNAL_PORT",
                 f"{p}_DAPR_METRICS_PORT",
             ],
-            lambda cfg, s=sidecar, n=f"{name}-dapr": parts.start_sidecar(cfg, s, n),
-            lambda cfg, s=sidecar: parts.sidecar_healthy(cfg, s),
+            lambda cfg: parts.start_sidecar(cfg, sidecar, f"{name}-dapr"),
+            lambda cfg: parts.sidecar_healthy(cfg, sidecar),
             timeout=90,
         ),
     ]

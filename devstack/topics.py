@@ -17,9 +17,12 @@ from confluent_kafka.admin import AdminClient, NewTopic
 
 from devstack.parts import TOPICS
 
+# librdkafka's settings, typed as confluent-kafka's AdminClient takes them
+Config = dict[str, str | int | float | bool]
 
-def client_config(args: argparse.Namespace) -> dict[str, str]:
-    config = {"bootstrap.servers": args.brokers}
+
+def client_config(args: argparse.Namespace) -> Config:
+    config: Config = {"bootstrap.servers": args.brokers}
     if not args.plaintext:
         config.update(
             {
@@ -34,7 +37,7 @@ def client_config(args: argparse.Namespace) -> dict[str, str]:
     return config
 
 
-def create(config: dict[str, str], replication: int = -1) -> list[str]:
+def create(config: Config, replication: int = -1) -> list[str]:
     """Create what is missing; returns the names created. Raises on any other failure."""
     admin = AdminClient(config)
     existing = admin.list_topics(timeout=15).topics

@@ -18,14 +18,14 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from loguru import logger
 from opentelemetry.trace import SpanKind
 from sqlalchemy import Exists, Integer, bindparam, delete, exists, func
 from sqlalchemy.orm import aliased
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.db import SessionFactory
@@ -39,6 +39,9 @@ from todo_core.metrics import (
 from todo_core.models import OutboxMessage, utcnow
 from todo_core.telemetry import continued_span, current_traceparent
 
+if TYPE_CHECKING:  # imported for its type only, so importing this module stays cheap
+    from dapr.aio.clients import DaprClient
+
 _ERROR_MAX = 1000
 
 
@@ -51,12 +54,12 @@ class Publisher(Protocol):
 class DaprPublisher:
     """Publishes through the Dapr sidecar (`dapr.aio.clients.DaprClient`)."""
 
-    def __init__(self, client: object, pubsub_name: str) -> None:
-        self._client = client  # a DaprClient; typed loosely so importing stays cheap
+    def __init__(self, client: "DaprClient", pubsub_name: str) -> None:
+        self._client = client
         self._pubsub = pubsub_name
 
     async def publish(self, topic: str, data: str, partition_key: str) -> None:
-        await self._client.publish_event(  # type: ignore[attr-defined]
+        await self._client.publish_event(
             pubsub_name=self._pubsub,
             topic_name=topic,
             data=data,
@@ -171,11 +174,11 @@ async def _publish_row(
 
 def _pending_of_same_key(other: type[OutboxMessage], newer: bool) -> Exists:
     row = OutboxMessage
-    order = other.id > row.id if newer else other.id < row.id
+    order = col(other.id) > col(row.id) if newer else col(other.id) < col(row.id)
     return exists().where(
-        other.topic == row.topic,
-        other.partition_key == row.partition_key,
-        other.published_at.is_(None),
+        col(other.topic) == col(row.topic),
+        col(other.partition_key) == col(row.partition_key),
+        col(other.published_at).is_(None),
         order,
     )
 
@@ -188,11 +191,11 @@ _HEADS = (
         _pending_of_same_key(aliased(OutboxMessage), newer=True).label("has_next"),
     )
     .where(
-        OutboxMessage.published_at.is_(None),
-        OutboxMessage.available_at <= bindparam("now"),
+        col(OutboxMessage.published_at).is_(None),
+        col(OutboxMessage.available_at) <= bindparam("now"),
         ~_pending_of_same_key(aliased(OutboxMessage), newer=False),
     )
-    .order_by(OutboxMessage.id)
+    .order_by(col(OutboxMessage.id))
     .limit(bindparam("limit", type_=Integer))
     .with_for_update(skip_locked=True)
 )
@@ -212,7 +215,7 @@ async def pending_stats(session: AsyncSession, now: datetime) -> tuple[int, floa
     one scan of the small partial index of unpublished rows."""
     result = await session.exec(
         select(func.count(), func.min(OutboxMessage.created_at)).where(
-            OutboxMessage.published_at.is_(None)
+            col(OutboxMessage.published_at).is_(None)
         )
     )
     count, oldest = result.one()
@@ -222,7 +225,7 @@ async def pending_stats(session: AsyncSession, now: datetime) -> tuple[int, floa
 async def purge_published(session: AsyncSession, older_than: datetime) -> int:
     """Delete rows published before `older_than` (they are history, not needed to relay)."""
     result = await session.exec(
-        delete(OutboxMessage).where(OutboxMessage.published_at < older_than)
+        delete(OutboxMessage).where(col(OutboxMessage.published_at) < older_than)
     )
     return result.rowcount or 0
 

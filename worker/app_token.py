@@ -28,7 +28,7 @@ async def _refuse(request: Any, context: grpc.aio.ServicerContext) -> None:
     await context.abort(grpc.StatusCode.UNAUTHENTICATED, "missing or wrong dapr-api-token")
 
 
-_REFUSED = grpc.unary_unary_rpc_method_handler(_refuse)
+_REFUSED: grpc.RpcMethodHandler = grpc.unary_unary_rpc_method_handler(_refuse)
 
 
 def presented(metadata: tuple[tuple[str, str | bytes], ...] | None) -> str:
@@ -46,11 +46,11 @@ class AppTokenCheck(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler | None]],
         details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler:
+    ) -> grpc.RpcMethodHandler | None:
         method = details.method
-        token = presented(details.invocation_metadata).encode()  # type: ignore[arg-type]
+        token = presented(details.invocation_metadata).encode()
         if method in OPEN_METHODS or hmac.compare_digest(token, self._token):
             return await continuation(details)
         logger.warning("refused a call to {} without the app API token", method)

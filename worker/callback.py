@@ -130,7 +130,7 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"no handler for job {request.name}")
         data = request.data.value if request.HasField("data") else b""
         try:
-            await self._dispatcher.handle_job(handler, request.name, data)  # type: ignore[arg-type]
+            await self._dispatcher.handle_job(handler, request.name, data)
         except Exception as exc:  # logged by the dispatcher; the scheduler retries
             await context.abort(grpc.StatusCode.UNAVAILABLE, type(exc).__name__)
         return pb.JobEventResponse()
@@ -151,7 +151,7 @@ class AppCallback(pb_grpc.AppCallbackServicer, pb_grpc.AppCallbackAlphaServicer)
         handler = self._topics.get(topic) if pubsub == self._pubsub else None
         if handler is None:
             await context.abort(grpc.StatusCode.UNIMPLEMENTED, f"not subscribed to {topic}")
-        return handler  # type: ignore[return-value]
+        return handler
 
 
 class HealthCheck(pb_grpc.AppCallbackHealthCheckServicer):

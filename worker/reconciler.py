@@ -72,6 +72,7 @@ class Reconciler:
         result = ReconcileResult(checked=len(rows))
         seen: set[str] = set()  # one check per job, however many tasks share it
         for task_id, remind_at in rows:
+            assert remind_at is not None  # the query asks for remind_at in the window
             job = ReminderJob.for_task(task_id, remind_at, self._reminders.shards)
             if job.name in seen:
                 continue

@@ -88,6 +88,8 @@ class Worker:
         callback = AppCallback(
             self.dispatcher,
             s.pubsub_name,
+            # Each handler takes only its own topic's events, which is what parse_event
+            # gives for that topic; one dict's value type cannot say so.
             {
                 TASK_EVENTS: self.task_events.on_event,  # type: ignore[dict-item]
                 REMINDERS: self.reminders.on_event,  # type: ignore[dict-item]

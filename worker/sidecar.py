@@ -73,7 +73,8 @@ class Sidecar:
     async def _wait_for_sidecar(self) -> None:
         # One SDK health wait at a time, each bounded by DAPR_HEALTH_TIMEOUT; tenacity
         # repeats it until our own deadline, then the handler answers RETRY.
-        dapr_settings.DAPR_HEALTH_TIMEOUT = 5
+        # The SDK's Settings sets its attributes at run time from dapr.conf.global_settings.
+        dapr_settings.DAPR_HEALTH_TIMEOUT = 5  # type: ignore[attr-defined]
         try:
             async for attempt in AsyncRetrying(
                 stop=stop_after_delay(self._wait_seconds),

@@ -65,7 +65,7 @@ def install_metallb(kube: Kube, native_manifest: str) -> None:
     # The pool is validated by MetalLB's webhook, which answers a little after rollout.
     kube.wait_until(
         "MetalLB's webhook to accept the address pool",
-        lambda: kube.apply(_manifest("metallb-pool.yaml", POOL=LB_POOL)) or True,
+        lambda: kube.accepts(_manifest("metallb-pool.yaml", POOL=LB_POOL)),
         timeout=120,
     )
     say(f"MetalLB ready (L2 mode, pool {LB_POOL})")

@@ -143,7 +143,9 @@ def start_kafka(layout: Layout) -> None:
     _wait(layout, name, lambda: kafka_healthy(layout), 90)
 
 
-def kafka_client_config(layout: Layout, user: str, password: str) -> dict[str, str]:
+def kafka_client_config(
+    layout: Layout, user: str, password: str
+) -> dict[str, str | int | float | bool]:
     """librdkafka's settings for the SASL_SSL listener, as Redpanda Cloud documents them."""
     return {
         "bootstrap.servers": KAFKA_BOOTSTRAP,

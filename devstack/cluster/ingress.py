@@ -131,7 +131,7 @@ def install_ca_issuer(kube: Kube, layout: Layout) -> None:
     # its Deployment reports ready (its serving certificate is injected by the cainjector).
     kube.wait_until(
         "cert-manager's webhook to accept the ClusterIssuer",
-        lambda: kube.apply(json.dumps(_ca_issuer())) or True,
+        lambda: kube.accepts(json.dumps(_ca_issuer())),
         timeout=120,
     )
     kube.wait_until(f"ClusterIssuer {CA_ISSUER} to be Ready", lambda: issuer_ready(kube), 60)

@@ -47,6 +47,11 @@ class Kube:
     def apply(self, manifest: str) -> None:
         self.kubectl("apply", "--server-side", "--force-conflicts", "-f", "-", stdin=manifest)
 
+    def accepts(self, manifest: str) -> bool:
+        """Apply `manifest`; True once it went in (for wait_until: apply raises until then)."""
+        self.apply(manifest)
+        return True
+
     def get(self, *args: str) -> Any:
         return json.loads(self.kubectl("get", *args, "-o", "json"))
 

@@ -5,6 +5,7 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from devstack import deploytools
 from devstack.cluster import (
@@ -154,7 +155,7 @@ def down() -> None:
     say("cluster stopped; its data is kept in " + str(layout.root))
 
 
-def status() -> dict[str, object]:
+def status() -> dict[str, Any]:
     layout = layout_mod.load()
     parts = {}
     for name in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
@@ -181,7 +182,7 @@ def print_status(as_json: bool) -> None:
     if as_json:
         print(json.dumps(report, indent=2))
         return
-    for name, part in report["parts"].items():  # type: ignore[union-attr]
+    for name, part in report["parts"].items():
         print(f"{name:26} {part['state']:8} pid {part['pid'] or '-':<8} {part['log']}")
     print(f"{'kubeconfig':26} {report['kubeconfig']}")
     print(f"{'app':26} {report['app_url'] or '(not installed)'}")

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -43,7 +44,7 @@ class Site:
     def host(self) -> str:
         return httpx.URL(self.url).host
 
-    def client(self, **kwargs: object) -> httpx.Client:
+    def client(self, **kwargs: Any) -> httpx.Client:
         """Like `curl --resolve host:443:address --cacert ca`: the name is sent and verified,
         the connection goes to the address."""
 

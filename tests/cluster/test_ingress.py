@@ -9,6 +9,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ HOST = "https-check.todo.test"
 TLS_SECRET = "https-check-tls"  # noqa: S105 (a Secret's name)
 
 
-def _backend_and_ingress() -> list[dict[str, object]]:
+def _backend_and_ingress() -> list[dict[str, Any]]:
     labels = {"app": "ping"}
     ping = {
         "apiVersion": "apps/v1",

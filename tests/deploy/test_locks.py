@@ -21,7 +21,7 @@ RUNTIME_COMMAND = (
     "uv pip compile pyproject.toml -c requirements.lock --generate-hashes "
     "--python-version 3.11 -o requirements-runtime.lock"
 )
-DEV_ONLY = ("pytest", "playwright", "ruff", "schemathesis", "hypothesis", "matplotlib")
+DEV_ONLY = ("pytest", "playwright", "ruff", "mypy", "schemathesis", "hypothesis", "matplotlib")
 
 
 def _name(requirement: str) -> str:

@@ -105,6 +105,13 @@ def test_deploy_pipeline_shape():
     assert "actionlint" in lint and "ruff check" in lint
 
 
+@pytest.mark.parametrize(("name", "job"), [("deploy.yml", "lint"), ("pr.yml", "lint-test")])
+def test_ci_type_checks_as_make_lint_does(name, job):
+    workflow = load(REPO / ".github" / "workflows" / name)
+    script = "\n".join(s.get("run", "") for _, s in steps({"jobs": {job: workflow["jobs"][job]}}))
+    assert "ruff check" in script and "mypy" in script
+
+
 def test_pr_runs_the_same_cluster_test_as_make_test():
     """One definition of the cluster test: the workflow calls the Makefile's target, which
     runs tests/cluster as `make test` does."""

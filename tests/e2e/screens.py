@@ -3,12 +3,12 @@
 import os
 from pathlib import Path
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, ViewportSize
 
 SCREENS = Path(os.environ.get("TODO_E2E_SCREENS", "test-results/screens"))
 
-DESKTOP = {"width": 1366, "height": 850}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1366, "height": 850}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def shot(page: Page, name: str, full_page: bool = False) -> Path:

@@ -3,8 +3,10 @@ shortcuts list, the assistant) in light and dark, at a laptop's and a phone's si
 serious or critical violations (colour contrast AA among them); and every control is reached
 with Tab and shows a visible focus."""
 
+from typing import Literal
+
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.e2e.axe import audit
 from tests.e2e.helpers import row, sign_up
@@ -22,7 +24,7 @@ def _clean(page: Page, where: str) -> None:
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_every_page_and_state_has_no_serious_violations(
-    page: Page, scheme: str, size: dict[str, int]
+    page: Page, scheme: Literal["light", "dark"], size: ViewportSize
 ) -> None:
     page.set_viewport_size(size)
     page.emulate_media(color_scheme=scheme)

@@ -5,9 +5,10 @@ screenshots of every combination are kept in test-results/screens/, and the READ
 
 import os
 from pathlib import Path
+from typing import Literal
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FloatRect, Page, expect
 
 from tests.e2e.helpers import sign_up
 from tests.e2e.screens import DESKTOP, PHONE, shot
@@ -15,6 +16,7 @@ from tests.e2e.test_views_agenda import seed
 
 README_SHOTS = Path("docs/screenshots")
 TOUCH_MIN = 44
+Scheme = Literal["light", "dark"]
 TITLES = {"today": "Today", "upcoming": "Upcoming", "all": "All tasks"}
 # Every visible control of the list and side list smaller than `min` px either way; a control
 # inside a <label> counts the label, which toggles it too, and a checkbox its target box when
@@ -34,7 +36,7 @@ SMALL_TARGETS = """min => Array.from(document.querySelectorAll(
 """
 
 
-def _show(page: Page, view: str, scheme: str) -> None:
+def _show(page: Page, view: str, scheme: Scheme) -> None:
     page.emulate_media(color_scheme=scheme)
     page.goto(f"/?view={view}")
     # The tab's state from before the reload shows first; wait for the asked view's.
@@ -49,7 +51,7 @@ def _readme_shot(page: Page, path: Path) -> None:
         "s => document.querySelector(s).getBoundingClientRect().bottom))"
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    clip = {
+    clip: FloatRect = {
         "x": 0,
         "y": 0,
         "width": DESKTOP["width"],
@@ -59,7 +61,7 @@ def _readme_shot(page: Page, path: Path) -> None:
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_desktop_views_light_and_dark(page: Page, scheme: str) -> None:
+def test_desktop_views_light_and_dark(page: Page, scheme: Scheme) -> None:
     page.set_viewport_size(DESKTOP)
     sign_up(page)
     seed(page)
@@ -76,7 +78,7 @@ def test_desktop_views_light_and_dark(page: Page, scheme: str) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_phone_is_one_column_with_44px_targets_and_a_sheet_assistant(
-    page: Page, scheme: str
+    page: Page, scheme: Scheme
 ) -> None:
     page.set_viewport_size(PHONE)
     sign_up(page)

@@ -1,13 +1,15 @@
 """Search, filters and sort change the list, are saved per user, and survive a reload;
 tasks created through the REST API appear without a reload."""
 
+from typing import Any
+
 from playwright.sync_api import Page, expect
 
 from tests.e2e.helpers import api_post, choose, row, sign_up, titles
 
 LIVE_LIMIT_MS = 5_000
 
-TASKS = [
+TASKS: list[dict[str, Any]] = [
     {"title": "alpha report", "priority": "high", "tags": ["work"]},
     {"title": "beta groceries", "priority": "low", "tags": ["home"]},
     {"title": "gamma alpha review", "priority": "medium", "tags": ["work"]},

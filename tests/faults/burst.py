@@ -13,7 +13,7 @@ from tests.faults.helpers import wait_until
 
 
 def write_burst(
-    api: httpx.Client, n: int, at: datetime, fault_at: int, fault: Callable[[], None]
+    api: httpx.Client, n: int, at: datetime, fault_at: int, fault: Callable[[], object]
 ) -> list[str]:
     """n creates (each must succeed: the API never needs Kafka or the worker to accept a
     write); `fault()` runs before write number `fault_at`. Returns the task ids."""

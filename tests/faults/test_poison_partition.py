@@ -108,7 +108,7 @@ def test_a_poisonous_task_is_dead_lettered_and_its_partition_keeps_flowing(
 
     for client, task in others:
         wait_until(
-            lambda c=client, t=task: _open_in_series(c, t["title"]) == 1,
+            lambda c=client, t=task: _open_in_series(c, t["title"]) == 1,  # type: ignore[misc]
             f"the next occurrence of {task['title']}",
             timeout=NEXT_TASK_LIMIT + 5,
             every=0.2,

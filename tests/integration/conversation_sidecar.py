@@ -29,7 +29,7 @@ def sidecar(
         (resources / name).write_text(text)
     http, grpc, internal, metrics = (_free_port() for _ in range(4))
     log = Path(resources / "daprd.log").open("w")
-    daprd = subprocess.Popen(
+    proc = subprocess.Popen(
         [str(daprd or provision.ensure_dapr() / "daprd"), "--app-id", app_id,
          "--dapr-http-port", str(http), "--dapr-grpc-port", str(grpc),
          "--dapr-internal-grpc-port", str(internal), "--metrics-port", str(metrics),
@@ -44,11 +44,11 @@ def sidecar(
                     break
             except httpx.HTTPError:
                 pass
-            assert daprd.poll() is None, (resources / "daprd.log").read_text()
+            assert proc.poll() is None, (resources / "daprd.log").read_text()
             assert time.monotonic() < deadline, f"the {app_id} sidecar did not become healthy"
             time.sleep(0.2)
         yield http, grpc
     finally:
-        daprd.terminate()
-        daprd.wait(timeout=30)
+        proc.terminate()
+        proc.wait(timeout=30)
         log.close()

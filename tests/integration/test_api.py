@@ -173,7 +173,10 @@ def test_no_event_is_lost_while_kafka_is_down(stack: StackConfig) -> None:
     for topic in ("task-events", "reminders"):
         expected = {event_id for t, event_id in rows if t == topic}
         envelopes = read_until(
-            stack.kafka_brokers, topic, lambda envs, e=expected: e <= set(event_ids(envs)), 120
+            stack.kafka_brokers,
+            topic,
+            lambda envs, e=expected: e <= set(event_ids(envs)),  # type: ignore[misc]
+            120,
         )
         missing |= expected - set(event_ids(envelopes))
     assert not missing, f"{len(missing)} events never reached Kafka"

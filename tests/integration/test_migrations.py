@@ -1,7 +1,8 @@
 """Migrations up and down on a scratch database, and the models agree with them."""
 
 import warnings
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -61,7 +62,7 @@ def model_diff(conn: Connection) -> list:
         return compare_metadata(context, SQLModel.metadata)
 
 
-async def inspect_db(url: str, what: object) -> object:
+async def inspect_db(url: str, what: Callable[[Connection], Any]) -> Any:
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.connect() as conn:

@@ -213,7 +213,7 @@ def test_the_metrics_store_has_every_promise(stack: StackConfig, fired: Fired) -
         "the scheduler's own metrics": 'count({job="dapr-scheduler",__name__=~"dapr_.+"})',
     }
     for what, query in queries.items():
-        value = _wait(what, lambda q=query: _scalar(stack, q) or None, 30)
+        value = _wait(what, lambda q=query: _scalar(stack, q) or None, 30)  # type: ignore[misc]
         assert value >= 1, what
     # Gauges exist from the first sweep on, even at zero.
     assert _promql(stack, "todo_outbox_depth"), "no outbox depth gauge"

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
-from sqlmodel import select
+from sqlmodel import col, select
 
 from todo_core.db import SessionFactory, create_engine, create_session_factory, session_scope
 from todo_core.events import ReminderCancelled
@@ -98,7 +98,7 @@ def versions_by_key(sent: list[tuple[str, int, str]]) -> dict[str, list[int]]:
 
 async def pending(factory: SessionFactory) -> list[OutboxMessage]:
     async with factory() as session:
-        statement = select(OutboxMessage).where(OutboxMessage.published_at.is_(None))
+        statement = select(OutboxMessage).where(col(OutboxMessage.published_at).is_(None))
         return list((await session.exec(statement)).all())
 
 
@@ -187,12 +187,12 @@ async def test_purge_removes_only_rows_published_before_the_retention(
     await relay.drain()  # all three published "now"
     await write_events(factory, tasks=1, per_task=1)  # one still pending
     async with session_scope(factory) as session:
-        rows = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        rows = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
         rows[0].published_at = clock.now - timedelta(days=8)
         rows[1].published_at = clock.now - timedelta(days=6)
     assert await relay.purge_once() == 1
     async with session_scope(factory) as session:
-        left = (await session.exec(select(OutboxMessage).order_by(OutboxMessage.id))).all()
+        left = (await session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id)))).all()
     assert [r.id for r in left] == [r.id for r in rows[1:]]
     assert left[-1].published_at is None  # a pending row is never purged
 

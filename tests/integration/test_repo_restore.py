@@ -5,7 +5,7 @@ from uuid import uuid4
 
 import pytest
 from pydantic import SecretStr
-from sqlmodel import select
+from sqlmodel import col, select
 
 from todo_core.db import SessionFactory, create_engine, create_session_factory, session_scope
 from todo_core.models import OutboxMessage, Task
@@ -54,6 +54,6 @@ async def test_restored_task_is_the_same_task_at_the_next_version(factory: Sessi
         assert await restore_task(session, before) is None
     async with factory() as session:
         outbox = select(OutboxMessage.event_type).where(OutboxMessage.partition_key == str(task.id))
-        types = list((await session.exec(outbox.order_by(OutboxMessage.id))).all())
+        types = list((await session.exec(outbox.order_by(col(OutboxMessage.id)))).all())
         assert await session.get(Task, task.id) is not None
     assert types[-2:] == ["task.created", "reminder.scheduled"]

@@ -8,10 +8,10 @@ from uuid import UUID, uuid4
 import pytest
 from pydantic import SecretStr, ValidationError
 from sqlalchemy import text
-from sqlmodel import select
+from sqlmodel import col, select
 
 from todo_core.db import SessionFactory, create_engine, create_session_factory, session_scope
-from todo_core.events import RecurringCompleted, parse_event
+from todo_core.events import RecurringCompleted, ReminderScheduled, parse_event
 from todo_core.models import OutboxMessage, Status, Task, User
 from todo_core.repositories import tasks, users
 from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
@@ -51,7 +51,7 @@ async def outbox_of(factory: SessionFactory, task_id: UUID) -> list[OutboxMessag
         statement = (
             select(OutboxMessage)
             .where(OutboxMessage.partition_key == str(task_id))
-            .order_by(OutboxMessage.id)
+            .order_by(col(OutboxMessage.id))
         )
         return list((await session.exec(statement)).all())
 
@@ -129,6 +129,7 @@ async def test_update_checks_version_and_reschedules_reminder(factory: SessionFa
     rows = await outbox_of(factory, task.id)
     last = parse_event(rows[-1].topic, rows[-1].payload)
     assert [r.event_type for r in rows][-2:] == ["task.updated", "reminder.scheduled"]
+    assert isinstance(last, ReminderScheduled)
     assert last.task_version == 2 and last.remind_at == updated.remind_at
 
 
@@ -334,8 +335,9 @@ async def test_filters_and_search(factory: SessionFactory) -> None:
 
 async def test_search_uses_the_trigram_index(factory: SessionFactory, db_url: str) -> None:
     async with factory() as session:
-        await session.exec(text("SET LOCAL enable_seqscan = off"))
-        plan = await session.exec(
+        # SQLModel's exec() runs text() but has no overload for it.
+        await session.exec(text("SET LOCAL enable_seqscan = off"))  # type: ignore[call-overload]
+        plan = await session.exec(  # type: ignore[call-overload]
             text("EXPLAIN SELECT id FROM task WHERE (title || ' ' || description) ILIKE :p"),
             params={"p": "%meeting%"},
         )

@@ -114,6 +114,6 @@ async def test_the_worker_believes_the_database_not_the_event(
     rows = await wait_for(lambda: len(series(pg, theirs)) == 2 and series(pg, theirs), 15)
     assert rows[1][5] == "worker test task"  # the stored title, not the event's
     for event in forged:
-        lines = await wait_for(lambda e=event: log_lines(stack, str(e.event_id)), 15)
+        lines = await wait_for(lambda e=event: log_lines(stack, str(e.event_id)), 15)  # type: ignore[misc]
         assert "detail=none" in lines[0]
     assert len(series(pg, still_open)) == 1

@@ -254,7 +254,7 @@ async def test_reconciler_rearms_lost_event_and_lost_job(
     finally:
         await engine.dispose()
     for task in (lost_event, lost_job):
-        await wait_for(lambda t=task: notifications(pg, t), 15, what=f"notification of {task}")
+        await wait_for(lambda t=task: notifications(pg, t), 15, what=f"notification of {task}")  # type: ignore[misc]
 
 
 def test_worker_health_endpoint(stack: StackConfig) -> None:

@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 import psycopg
 import pytest
@@ -52,7 +52,7 @@ async def publish(client: DaprClient, event: Event, topic: str | None = None) ->
         topic or topic_of(event),
         json.dumps(to_json_dict(event)),
         data_content_type="application/json",
-        publish_metadata={"partitionKey": event.partition_key},  # type: ignore[attr-defined]
+        publish_metadata={"partitionKey": event.partition_key},
     )
     return time.time()
 
@@ -115,7 +115,10 @@ def handled_at(stack: StackConfig, event_ids: set[str]) -> dict[str, float]:
 
 
 async def wait_for(
-    probe: Callable[[], T | None], within: float, interval: float = 0.1, what: str = ""
+    probe: Callable[[], T | Literal[False] | None],
+    within: float,
+    interval: float = 0.1,
+    what: str = "",
 ) -> T:
     """Poll `probe` until it returns something truthy; fail after `within` seconds."""
     deadline = time.monotonic() + within

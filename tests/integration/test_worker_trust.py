@@ -83,7 +83,7 @@ async def test_a_reminder_due_notifies_what_the_task_row_says(
     user = pg.execute("SELECT user_id FROM notification WHERE task_id = %s", (planted,))
     assert user.fetchone() == (owner,)
     for task, event in forged.items():
-        await wait_for(lambda e=event: _dropped(stack, str(e.event_id)), 20, what="a drop")
+        await wait_for(lambda e=event: _dropped(stack, str(e.event_id)), 20, what="a drop")  # type: ignore[misc]
         assert notifications(pg, task) == []
     assert pg.execute(
         "SELECT count(*) FROM notification WHERE user_id = %s", (attacker,)
@@ -147,8 +147,8 @@ async def test_a_task_event_joins_the_history_of_the_task_rows_owner(
     snapshot = created.task
     forged_delete = TaskDeleted(user_id=attacker, task=snapshot)
     deleted = TaskDeleted(user_id=owner, task=snapshot)
-    for event in (forged_delete, deleted):
-        await publish(dapr, event)
+    for deletion in (forged_delete, deleted):
+        await publish(dapr, deletion)
     assert await wait_for(lambda: history(deleted.event_id), 20) == [(owner, "worker test task")]
     await wait_for(lambda: _dropped(stack, str(forged_delete.event_id)), 20, what="the drop")
     assert history(forged_delete.event_id) == []

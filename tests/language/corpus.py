@@ -132,8 +132,8 @@ def chat(phrase: str, world: World, zone: str) -> dict[str, Any]:
     command = parse_command(phrase, zone, world.now)
     intent = command.intent
     if intent == "add":
-        task = command.task
-        return {"do": "add", **_stored(task.task_input(), zone)} if task else {"do": "none"}
+        parsed = command.task
+        return {"do": "add", **_stored(parsed.task_input(), zone)} if parsed else {"do": "none"}
     if intent == "list":
         wanted = command.filter
         return {

@@ -58,7 +58,7 @@ def test_round_trip_through_json(event: ev.Event) -> None:
 
 def test_topics_and_partition_keys() -> None:
     events = all_events()
-    task_id = str(events[0].task.id)
+    task_id = str(events[0].task.id)  # type: ignore[union-attr]  # the first is a task event
     assert {ev.topic_of(e) for e in events} == {"task-events", "reminders", "recurring-task"}
     assert {e.partition_key for e in events} == {task_id}
     assert ev.dead_letter_topic(ev.REMINDERS) == "reminders-dlq" == ev.REMINDERS_DLQ
@@ -75,6 +75,8 @@ def test_unknown_fields_are_ignored_for_forward_compatibility() -> None:
     ("topic", "change", "message"),
     [
         ("reminders", {"type": "reminder.exploded"}, "unknown event type"),
+        ("reminders", {"type": ["reminder.due"]}, "unknown event type"),  # not a str
+        ("reminders", {"type": {}}, "unknown event type"),
         ("task-events", {}, "unknown event type"),  # a reminder event on the wrong topic
         ("reminders", {"schema_version": 2}, "schema_version 2"),
         ("reminders", {"schema_version": None}, "schema_version"),
@@ -90,7 +92,7 @@ def test_parse_errors_say_why(topic: str, change: dict, message: str) -> None:
 
 
 def test_data_that_is_not_an_object_is_refused() -> None:
-    for data in (None, [], "text", 7):
+    for data in (None, [], "text", 7):  # type: ignore[var-annotated]
         with pytest.raises(ev.EventParseError):
             ev.parse_event(ev.TASK_EVENTS, data)
 

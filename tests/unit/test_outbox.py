@@ -3,6 +3,7 @@
 import asyncio
 import json
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 import pytest
 
@@ -40,7 +41,7 @@ def row(row_id: int, key: str, topic: str = "task-events", attempts: int = 0) ->
         id=row_id,
         topic=topic,
         event_type="task.updated",
-        event_id=f"00000000-0000-0000-0000-{row_id:012d}",
+        event_id=UUID(f"00000000-0000-0000-0000-{row_id:012d}"),
         partition_key=key,
         payload={"n": row_id},
         attempts=attempts,
@@ -110,7 +111,7 @@ def test_backoff_grows_exponentially_up_to_the_cap(attempts: int, seconds: float
 
 async def test_dapr_publisher_sends_json_keyed_by_task() -> None:
     client = FakeDaprClient()
-    await DaprPublisher(client, "pubsub").publish("reminders", '{"a":1}', "task-1")
+    await DaprPublisher(client, "pubsub").publish("reminders", '{"a":1}', "task-1")  # type: ignore[arg-type]  # a fake
     assert client.calls == [
         {
             "pubsub_name": "pubsub",

@@ -17,7 +17,7 @@ NEW_YORK = "America/New_York"
 
 
 def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+    return datetime(*args, tzinfo=UTC)  # type: ignore[arg-type, misc]  # args: y, m, d[, …]
 
 
 # ---- summaries ------------------------------------------------------------------------------

@@ -4,6 +4,7 @@ with the real OpenTelemetry SDK and its in-memory exporter (no trace store neede
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from uuid import UUID
 
 import pytest
 from loguru import logger
@@ -50,7 +51,7 @@ async def test_a_row_is_published_in_the_trace_that_wrote_it(spans) -> None:
     with tracer.start_as_current_span("request") as request:
         written = current_traceparent()
     row = OutboxMessage(
-        id=1, topic="reminders", event_type="x", event_id="0" * 32, partition_key="k",
+        id=1, topic="reminders", event_type="x", event_id=UUID("0" * 32), partition_key="k",
         payload={}, traceparent=written,
     )  # fmt: skip
     publisher = RecordingPublisher()
@@ -67,7 +68,7 @@ async def test_a_row_is_published_in_the_trace_that_wrote_it(spans) -> None:
 
 async def test_a_row_without_a_traceparent_starts_its_own_trace(spans) -> None:
     row = OutboxMessage(
-        id=2, topic="task-events", event_type="x", event_id="1" * 32, partition_key="k",
+        id=2, topic="task-events", event_type="x", event_id=UUID("1" * 32), partition_key="k",
         payload={},
     )  # fmt: skip
     await publish_rows([row], RecordingPublisher(), datetime.now(UTC), Backoff())

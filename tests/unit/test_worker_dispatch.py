@@ -9,7 +9,7 @@ from uuid import UUID, uuid4
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from todo_core.events import REMINDERS, ReminderDue, to_json_dict
+from todo_core.events import REMINDERS, Event, ReminderDue, to_json_dict
 from todo_core.models import utcnow
 from worker.dispatch import ATTEMPTS, Dispatcher
 from worker.outcome import Answer, PermanentError
@@ -164,7 +164,7 @@ async def test_a_batch_keeps_each_keys_order_and_runs_keys_side_by_side() -> Non
     overlap = Overlap()
     order: list[str] = []
 
-    async def handler(event: ReminderDue) -> str:
+    async def handler(event: Event) -> str:
         await overlap.work(0.05)
         order.append(str(event.event_id))
         if event.event_id == UUID(batch[4]["event_id"]):  # type: ignore[index]
@@ -184,7 +184,7 @@ async def test_after_a_retry_the_keys_later_events_wait() -> None:
     batch = [_due(task_id), _due(task_id), _due()]
     handled: list[str] = []
 
-    async def handler(event: ReminderDue) -> str:
+    async def handler(event: Event) -> str:
         handled.append(str(event.event_id))
         if str(event.event_id) == batch[0]["event_id"]:
             raise ConnectionError("sidecar away")

@@ -97,6 +97,7 @@ def _group(match: re.Match[str], *names: str) -> str | None:
 
 def _weekday(match: re.Match[str], ctx: Context) -> Found:
     which, name = _group(match, "which"), _group(match, "wd", "wd2")
+    assert name is not None  # every weekday rule captures the day's name
     target = WEEKDAY_WORDS[name]
     today = ctx.today
     ahead = (target - today.weekday()) % 7

@@ -237,14 +237,19 @@ def parse_command(text: str, time_zone: str, now: datetime) -> Command:
     return Command("unknown")
 
 
+_ANSWERS: tuple[tuple[re.Pattern[str], Intent], ...] = (
+    (_YES, "confirm"), (_NO, "deny"), (_HELP, "help"), (_UNDO, "undo"),
+)  # fmt: skip
+
+
 def _simple(original: str, lower: str, tz: str, now: datetime) -> Command | None:
     del original, tz, now
     lower = " ".join(lower.replace(",", " ").split())
-    if _SELECT.match(lower):
-        return Command("select", choice=_position(_SELECT.match(lower)))  # type: ignore[arg-type]
-    for pattern, intent in ((_YES, "confirm"), (_NO, "deny"), (_HELP, "help"), (_UNDO, "undo")):
+    if selected := _SELECT.match(lower):
+        return Command("select", choice=_position(selected))
+    for pattern, intent in _ANSWERS:
         if pattern.match(lower) and len(lower.split()) <= 4:
-            return Command(intent)  # type: ignore[arg-type]
+            return Command(intent)
     return None
 
 
@@ -302,8 +307,9 @@ def _fallback(original: str, tz: str, now: datetime) -> ParsedTask | None:
     """The message as a new task, when it says more than a name (a date, a priority, …)."""
     added = _add(original, original.lower(), tz, now)
     parsed = added.task if added is not None else parse_task(original, tz, now)
-    dated = parsed is not None and any(chip.kind == "due" for chip in parsed.chips)
-    return parsed if dated and parsed.title else None
+    if parsed is None or not any(chip.kind == "due" for chip in parsed.chips):
+        return None
+    return parsed if parsed.title else None
 
 
 _QUESTION = re.compile(r"^(?:what|which|how|have|has|did|do|does|is|are|am|who|when|why)\b")
@@ -348,7 +354,8 @@ def _move(m: re.Match[str], original: str, tz: str, now: datetime) -> Command:
     if shift is not None and (shift.group("n") or when.startswith("by") or m.group("back")):
         count = number(shift.group("n")) if shift.group("n") else 1
         unit = shift.group("unit").rstrip("s") + "s"
-        return Command("move", target=target, shift=relativedelta(**{unit: count}))
+        amount: dict[str, Any] = {unit: count}  # one of relativedelta's keywords
+        return Command("move", target=target, shift=relativedelta(**amount))
     due, keep = when_of(when, tz, now)
     if due is None:
         return Command("move", target=target, notes=[f"I could not read a date in “{when}”"])
@@ -518,7 +525,7 @@ def _listing(original: str, lower: str, tz: str, now: datetime) -> Command | Non
     return Command("list", filter=filter_of(lower))
 
 
-_FILTER_DUE = [
+_FILTER_DUE: list[tuple[re.Pattern[str], DueFilter]] = [
     (re.compile(r"\boverdue|late|past due|behind|forgot|forget|missed\b"), "overdue"),
     (re.compile(r"\btomorrow\b"), "tomorrow"),
     (re.compile(r"\btoday|tonight\b"), "today"),
@@ -550,7 +557,7 @@ def filter_of(text: str) -> ListFilter:
         status = Status.DONE
     elif re.search(r"\beverything\b|\ball\s+(?:my\s+)?tasks\b.*\b(?:including|and)\s+done", text):
         status = None
-    return ListFilter(due=due, tag=tag, priority=priority, status=status)  # type: ignore[arg-type]
+    return ListFilter(due=due, tag=tag, priority=priority, status=status)
 
 
 def shift_due(due: datetime, shift: relativedelta) -> datetime:

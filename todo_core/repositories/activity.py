@@ -39,7 +39,7 @@ async def append_activity(session: AsyncSession, event: TaskEvent) -> bool:
             snapshot=snapshot.model_dump(mode="json"),
         )
         .on_conflict_do_nothing(index_elements=["event_id"])
-        .returning(TaskActivity.id)
+        .returning(col(TaskActivity.id))
     )
     result = await session.exec(statement)
     return result.scalar_one_or_none() is not None

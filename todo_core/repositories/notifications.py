@@ -24,7 +24,7 @@ async def record_notification(
             ).model_dump()
         )
         .on_conflict_do_nothing(constraint="uq_notification_task_remind")
-        .returning(Notification.id)
+        .returning(col(Notification.id))
     )
     result = await session.exec(statement)
     return result.scalar_one_or_none()
@@ -84,6 +84,7 @@ async def record_due(
     Safe to repeat and to run concurrently: a reminder already notified is skipped, and the
     unique (task_id, remind_at) settles two triggers racing on the same one."""
     params = {"after": after, "upto": upto, "shard": shard, "shards": shards, "batch": batch}
+    # SQLModel's exec() runs text() but has no overload for it.
     rows = (await session.exec(_RECORD_DUE, params=params)).all()  # type: ignore[call-overload]
     # A row without created_at was selected but recorded by a concurrent trigger meanwhile.
     recorded = [DueReminder(*row) for row in rows if row.created_at is not None]
@@ -111,6 +112,7 @@ async def claim_unpushed(
 ) -> list[DueReminder]:
     """Unpushed notifications older than the grace, locked until the session ends."""
     params = {"grace": grace_seconds, "batch": batch}
+    # SQLModel's exec() runs text() but has no overload for it.
     rows = (await session.exec(_UNPUSHED, params=params)).all()  # type: ignore[call-overload]
     return [DueReminder(*row) for row in rows]
 
@@ -122,7 +124,7 @@ async def mark_pushed(session: AsyncSession, ids: list[UUID]) -> None:
             .where(col(Notification.id).in_(ids), col(Notification.pushed_at).is_(None))
             .values(pushed_at=utcnow())
         )
-        await session.exec(statement)  # type: ignore[call-overload]
+        await session.exec(statement)
 
 
 async def list_notifications(

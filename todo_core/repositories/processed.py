@@ -3,6 +3,7 @@
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.models import ProcessedEvent
@@ -18,7 +19,7 @@ async def mark_processed(session: AsyncSession, event_id: UUID, handler: str) ->
         insert(ProcessedEvent)
         .values(event_id=event_id, handler=handler)
         .on_conflict_do_nothing(index_elements=["event_id", "handler"])
-        .returning(ProcessedEvent.event_id)
+        .returning(col(ProcessedEvent.event_id))
     )
     result = await session.exec(statement)
     return result.scalar_one_or_none() is not None

@@ -7,6 +7,7 @@ reminder, reminder.scheduled."""
 from datetime import datetime
 
 from sqlalchemy.dialects.postgresql import insert
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.events import TaskCreated, TaskSnapshot
@@ -26,7 +27,7 @@ async def restore_task(
         insert(Task)
         .values(**values, version=deleted.version + 1, updated_at=now)
         .on_conflict_do_nothing()
-        .returning(Task.id)
+        .returning(col(Task.id))
     )
     if (await session.exec(statement)).scalar_one_or_none() is None:
         return None

@@ -377,7 +377,7 @@ async def spawn_next_occurrence(
             version=1,
         )
         .on_conflict_do_nothing(constraint="uq_task_series_due")
-        .returning(Task.id)
+        .returning(col(Task.id))
     )
     if (await session.exec(statement)).scalar_one_or_none() is None:
         return None
@@ -401,7 +401,7 @@ async def task_names(session: AsyncSession, user_id: UUID, limit: int = 2000) ->
     """Ids, titles and statuses of the user's tasks, most recently changed first: what the
     assistant matches a task's name against."""
     statement = (
-        select(Task.id, Task.title, Task.status)
+        select(col(Task.id), col(Task.title), col(Task.status))
         .where(col(Task.user_id) == user_id)
         .order_by(col(Task.updated_at).desc())
         .limit(limit)

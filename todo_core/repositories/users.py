@@ -4,7 +4,7 @@ from datetime import datetime
 from uuid import UUID
 
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from todo_core.models import User, utcnow
@@ -35,7 +35,7 @@ async def create_user(session: AsyncSession, data: SignUp, now: datetime | None 
     )
     values = user.model_dump()
     statement = insert(User).values(**values).on_conflict_do_nothing(index_elements=["email"])
-    result = await session.exec(statement.returning(User.id))
+    result = await session.exec(statement.returning(col(User.id)))
     if result.scalar_one_or_none() is None:
         raise EmailTaken(data.email)
     return await session.get_one(User, user.id)

@@ -6,6 +6,7 @@ bearer token, which no other site can make a browser send.
 The app's own origin is PUBLIC_URL's when set, and the origin the request was addressed to
 (its Host header, which a page's script cannot set either)."""
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
 from starlette.requests import HTTPConnection
@@ -55,7 +56,7 @@ def same_origin_navigation(conn: HTTPConnection) -> bool:
     return bool(parts.netloc) and is_own_origin(f"{parts.scheme}://{parts.netloc}", _host(conn))
 
 
-def socket_origin_allowed(origin: str | None, environ: dict[str, object]) -> bool:
+def socket_origin_allowed(origin: str | None, environ: Mapping[str, object]) -> bool:
     """For the UI's websocket (Socket.IO): only this app's pages may open it, so another
     site cannot drive a signed-in tab's state with the visitor's cookie."""
     if origin is None:

@@ -127,11 +127,12 @@ class Engine:
                 return await self._change(again, [UUID(i) for i in pending["task_ids"]], True)
             if command.intent == "select" and pending["kind"] == "choose":
                 ids = pending["task_ids"]
-                if not 1 <= (command.choice or 0) <= len(ids):
+                choice = command.choice or 0
+                if not 1 <= choice <= len(ids):
                     self.conv.pending = pending
                     raise _say(f"Pick a number from 1 to {len(ids)}.", options=pending["options"])
                 again = parse_command(pending["message"], self.user.time_zone, self.now)
-                chosen = [UUID(ids[command.choice - 1])]
+                chosen = [UUID(ids[choice - 1])]
                 return await self._change(again, chosen, False, pending["message"])
         return await self._dispatch(command, message)
 

@@ -78,7 +78,7 @@ def _section(section: Section) -> rx.Component:
                     size="2",
                     color=rx.cond(section.key == "overdue", "var(--red-11)", "var(--gray-12)"),
                 ),
-                rx.text(section.rows.length(), size="1", color="var(--gray-11)"),
+                rx.text(section.rows.length(), size="1", color="var(--gray-11)"),  # type: ignore[attr-defined]
                 align="baseline",
                 spacing="2",
                 padding_x="var(--space-2)",
@@ -121,7 +121,7 @@ def agenda_list() -> rx.Component:
 
 def _agenda() -> rx.Component:
     return rx.cond(
-        TasksState.sections.length() > 0,
+        TasksState.sections.length() > 0,  # type: ignore[attr-defined]
         rx.vstack(
             rx.foreach(TasksState.sections, _section),
             spacing="1",

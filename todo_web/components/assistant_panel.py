@@ -52,7 +52,7 @@ def _action_link(action: ActionView) -> rx.Component:
         rx.link(
             label,
             href="#",
-            on_click=EditorState.open_task(action.task_id).prevent_default,
+            on_click=EditorState.open_task(action.task_id).prevent_default,  # type: ignore[operator]
             custom_attrs={"data-testid": "assistant-action"},
         ),
         rx.box(label, custom_attrs={"data-testid": "assistant-action"}),
@@ -71,7 +71,7 @@ def _turn(turn: TurnView) -> rx.Component:
             custom_attrs={"data-testid": rx.cond(mine, "turn-user", "turn-assistant")},
         ),
         rx.cond(
-            turn.understood.length() > 0,
+            turn.understood.length() > 0,  # type: ignore[attr-defined]
             rx.flex(
                 rx.foreach(
                     turn.understood,
@@ -91,12 +91,12 @@ def _turn(turn: TurnView) -> rx.Component:
                 size="1",
                 variant="soft",
                 type="button",
-                on_click=AssistantState.answer("undo"),
+                on_click=AssistantState.answer("undo"),  # type: ignore[operator]
                 custom_attrs={"data-testid": "assistant-undo"},
             ),
         ),
         rx.cond(
-            turn.options.length() > 0,
+            turn.options.length() > 0,  # type: ignore[attr-defined]
             rx.flex(
                 rx.foreach(
                     turn.options,
@@ -105,7 +105,7 @@ def _turn(turn: TurnView) -> rx.Component:
                         size="1",
                         variant="outline",
                         type="button",
-                        on_click=AssistantState.answer(option),
+                        on_click=AssistantState.answer(option),  # type: ignore[operator]
                         custom_attrs={"data-testid": "assistant-option"},
                     ),
                 ),
@@ -151,7 +151,7 @@ def assistant_panel() -> rx.Component:
                     rx.scroll_area(
                         rx.vstack(
                             rx.cond(
-                                AssistantState.turns.length() == 0,
+                                AssistantState.turns.length() == 0,  # type: ignore[attr-defined]
                                 rx.text(GREETING, size="2", color_scheme="gray"),
                             ),
                             rx.foreach(AssistantState.turns, _turn),

@@ -14,7 +14,7 @@ def _snooze(item: NotificationRow) -> rx.Component:
             rx.text("Snooze", size="1", color="var(--gray-11)"),
             *[
                 rx.button(label, size="1", variant="soft",
-                          on_click=NotificationState.snooze(item.task_id, item.id, choice),
+                          on_click=NotificationState.snooze(item.task_id, item.id, choice),  # type: ignore[operator]
                           custom_attrs={"data-testid": f"snooze-{choice}"})
                 for choice, label in CHOICES.items()
             ],
@@ -56,7 +56,7 @@ def _item(item: NotificationRow) -> rx.Component:
                 size="1",
                 variant="ghost",
                 aria_label="Mark as read",
-                on_click=NotificationState.mark_read(item.id),
+                on_click=NotificationState.mark_read(item.id),  # type: ignore[operator]
             ),
             align="center",
             width="100%",

@@ -3,10 +3,10 @@
 from typing import Any
 
 import reflex as rx
-from reflex.vars import Var
+from reflex.vars import ObjectVar, Var
 
 
-def error_text(errors: Var[dict[str, str]], key: str) -> rx.Component:
+def error_text(errors: ObjectVar[dict[str, str]], key: str) -> rx.Component:
     """The validator's message for `key`, in place under its input (nothing when valid)."""
     return rx.cond(
         errors.contains(key),
@@ -21,7 +21,10 @@ def error_text(errors: Var[dict[str, str]], key: str) -> rx.Component:
 
 
 def field(
-    label: str, control: rx.Component, errors: Var[dict[str, str]] | None = None, key: str = ""
+    label: str,
+    control: rx.Component,
+    errors: ObjectVar[dict[str, str]] | None = None,
+    key: str = "",
 ) -> rx.Component:
     return rx.vstack(
         rx.el.label(rx.text(label, size="2", weight="medium"), control, width="100%"),
@@ -44,7 +47,7 @@ def menu(
     )
 
 
-def form_error(errors: Var[dict[str, str]]) -> rx.Component:
+def form_error(errors: ObjectVar[dict[str, str]]) -> rx.Component:
     """A form-level problem (not tied to one input), e.g. "wrong email or password"."""
     return rx.cond(
         errors.contains("form"),

@@ -46,7 +46,7 @@ def quick_add() -> rx.Component:
             width="100%",
         ),
         rx.cond(
-            TasksState.quick_chips.length() > 0,
+            TasksState.quick_chips.length() > 0,  # type: ignore[attr-defined]
             rx.flex(
                 rx.foreach(TasksState.quick_chips, quick_chip),
                 wrap="wrap",
@@ -73,7 +73,7 @@ def quick_chip(chip: ChipView, index: rx.Var[int]) -> rx.Component:
             size="1",
             variant="ghost",
             type="button",
-            on_click=TasksState.remove_chip(index),
+            on_click=TasksState.remove_chip(index),  # type: ignore[operator]
             aria_label="Keep these words in the title: " + chip.words,
             custom_attrs={"data-testid": "chip-remove"},
         ),
@@ -189,7 +189,7 @@ def task_list() -> rx.Component:
                 TasksState.agenda,
                 agenda_list(),
                 rx.cond(
-                    TasksState.rows.length() > 0,
+                    TasksState.rows.length() > 0,  # type: ignore[attr-defined]
                     rx.vstack(
                         rx.foreach(TasksState.rows, task_row),
                         spacing="0",

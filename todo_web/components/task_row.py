@@ -80,7 +80,7 @@ def task_row(row: TaskRow) -> rx.Component:
         rx.box(
             rx.checkbox(
                 checked=row.done,
-                on_change=lambda done: TasksState.toggle_done(row.id, done),
+                on_change=lambda done: TasksState.toggle_done(row.id, done),  # type: ignore[operator]
                 size="3",
                 color_scheme=rx.match(row.priority, ("high", "red"), ("low", "blue"), "gray"),
                 aria_label="Complete: " + row.title,
@@ -99,7 +99,7 @@ def task_row(row: TaskRow) -> rx.Component:
                     custom_attrs={"data-testid": "task-title"},
                 ),
                 variant="ghost",
-                on_click=EditorState.open_task(row.id),
+                on_click=EditorState.open_task(row.id),  # type: ignore[operator]
                 height="auto",
                 min_height="28px",
                 padding="0",
@@ -117,7 +117,7 @@ def task_row(row: TaskRow) -> rx.Component:
                     row.tags,
                     lambda tag: rx.badge(
                         "#", tag, variant="surface", cursor="pointer", role="link",
-                        tab_index=0, on_click=TasksState.show_tag(tag),
+                        tab_index=0, on_click=TasksState.show_tag(tag),  # type: ignore[operator]
                         custom_attrs={"data-testid": "tag"},
                     ),
                 ),
@@ -133,7 +133,7 @@ def task_row(row: TaskRow) -> rx.Component:
             rx.icon("trash_2", size=16),
             variant="ghost",
             color_scheme="gray",
-            on_click=TasksState.delete(row.id),
+            on_click=TasksState.delete(row.id),  # type: ignore[operator]
             aria_label="Delete: " + row.title,
             class_name="touch-target",
             custom_attrs={"data-testid": "delete-task"},

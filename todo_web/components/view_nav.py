@@ -6,7 +6,9 @@ from todo_web.states.navigation import ALL, TODAY, UPCOMING, TagCount
 from todo_web.states.tasks import TasksState
 
 
-def _item(view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var) -> rx.Component:
+def _item(
+    view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var | int
+) -> rx.Component:
     current = TasksState.view == view
     return rx.button(
         rx.icon(icon, size=16, aria_hidden="true"),
@@ -17,7 +19,7 @@ def _item(view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var
         color_scheme="gray",
         background=rx.cond(current, "var(--gray-a4)", "transparent"),
         color="var(--gray-12)",
-        on_click=TasksState.set_view(view),
+        on_click=TasksState.set_view(view),  # type: ignore[operator]
         justify_content="flex-start",
         min_height="44px",
         width=["auto", "auto", "100%"],
@@ -38,7 +40,7 @@ def view_nav() -> rx.Component:
             _item(UPCOMING, "calendar_days", "Upcoming", TasksState.count_upcoming),
             _item(ALL, "inbox", "All tasks", TasksState.count_all),
             rx.cond(
-                TasksState.tag_counts.length() > 0,
+                TasksState.tag_counts.length() > 0,  # type: ignore[attr-defined]
                 rx.text("Tags", size="1", weight="bold", color="var(--gray-11)",
                         padding_x="var(--space-3)", padding_top="var(--space-3)",
                         display=["none", "none", "block"]),

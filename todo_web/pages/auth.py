@@ -1,11 +1,13 @@
 """Sign in and sign up: the only pages a signed-out visitor can see."""
 
 import reflex as rx
+from reflex.vars import ObjectVar
 
 from todo_web.components.fields import field, form_error
 from todo_web.states.auth import SIGN_IN_ROUTE, SIGN_UP_ROUTE, AuthState
 
-E = AuthState.auth_errors
+# A state var read on its class is its Var (mypy sees the value's type: see pyproject.toml).
+E: ObjectVar[dict[str, str]] = AuthState.auth_errors  # type: ignore[assignment]
 
 
 def _card(title: str, form: rx.Component, footer: rx.Component) -> rx.Component:

@@ -49,7 +49,7 @@ def tasks_page() -> rx.Component:
             # the old loop. LiveState keeps one loop per tab: the newest.
             rx.cond(
                 rx.State.is_hydrated,
-                rx.box(on_mount=LiveState.watch("mount"), display="none"),
+                rx.box(on_mount=LiveState.watch("mount"), display="none"),  # type: ignore[misc]
             ),
             size="4",
         ),

@@ -31,6 +31,12 @@ def _with_due(tasks: Iterable[Task], show_done: bool) -> list[Task]:
     return [t for t in tasks if t.due_at is not None and (show_done or t.status != Status.DONE)]
 
 
+def _due(task: Task) -> datetime:
+    """The due time of a task _with_due kept."""
+    assert task.due_at is not None
+    return task.due_at
+
+
 def today_tasks(
     tasks: Iterable[Task], zone: str, now: datetime, show_done: bool = False
 ) -> list[Task]:
@@ -39,11 +45,11 @@ def today_tasks(
     today = local(now, zone).date()
 
     def wanted(t: Task) -> bool:
-        day = local(t.due_at, zone).date()
+        day = local(_due(t), zone).date()
         return day == today if t.status == Status.DONE else day <= today
 
     due = [t for t in _with_due(tasks, show_done) if wanted(t)]
-    return sorted(due, key=lambda t: (t.status == Status.DONE, t.due_at >= now, t.due_at))
+    return sorted(due, key=lambda t: (t.status == Status.DONE, _due(t) >= now, _due(t)))
 
 
 def upcoming_groups(
@@ -57,8 +63,8 @@ def upcoming_groups(
     today = local(now, zone).date()
     last = today + timedelta(days=days)
     groups: dict[date, list[Task]] = {}
-    for task in sorted(_with_due(tasks, show_done), key=lambda t: t.due_at):
-        day = local(task.due_at, zone).date()
+    for task in sorted(_with_due(tasks, show_done), key=_due):
+        day = local(_due(task), zone).date()
         if today < day <= last:
             groups.setdefault(day, []).append(task)
     return sorted(groups.items())
@@ -80,7 +86,7 @@ def today_sections(
     tasks: Iterable[Task], zone: str, now: datetime, show_done: bool = False
 ) -> list[Section]:
     chosen = today_tasks(tasks, zone, now, show_done)
-    overdue = [t for t in chosen if t.status != Status.DONE and t.due_at < now]
+    overdue = [t for t in chosen if t.status != Status.DONE and _due(t) < now]
     rest = [t for t in chosen if t not in overdue]
     today = local(now, zone).date()
     sections = [

@@ -112,7 +112,7 @@ class AssistantState(AuthState):
         async for update in self._send(option, clear=False):
             yield update
 
-    async def _load_user(self) -> User:
+    async def _current_user(self) -> User:
         async with session_scope() as db:
             user = await get_user(db, self.user_uuid)
         if user is None:
@@ -131,7 +131,7 @@ class AssistantState(AuthState):
         try:
             conversation = UUID(self.conversation_id) if self.conversation_id else None
             exchange = await service.send(
-                self.user_uuid, self._load_user, message.message, conversation
+                self.user_uuid, self._current_user, message.message, conversation
             )
         except QuotaReached as exc:
             self.error = f"{str(exc).capitalize()}."

@@ -87,10 +87,12 @@ class NotificationState(AuthState):
             description=n.title,
             duration=15000,
             action=ToastAction(
-                label="Snooze 10 min", on_click=NotificationState.snooze(task_id, note_id, "10m")
+                label="Snooze 10 min",
+                on_click=NotificationState.snooze(task_id, note_id, "10m"),  # type: ignore[operator]
             ),
             cancel=ToastAction(
-                label="1 h", on_click=NotificationState.snooze(task_id, note_id, "1h")
+                label="1 h",
+                on_click=NotificationState.snooze(task_id, note_id, "1h"),  # type: ignore[operator]
             ),
         )
 

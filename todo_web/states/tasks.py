@@ -324,7 +324,7 @@ class TasksState(AuthState):
 
     @rx.event
     async def show_tag(self, tag: str) -> Any:
-        return TasksState.set_view(f"tag:{tag}")
+        return TasksState.set_view(f"tag:{tag}")  # type: ignore[operator]
 
     @rx.event
     async def set_show_done(self, show: bool) -> None:
@@ -351,7 +351,7 @@ class TasksState(AuthState):
     def remove_chip(self, index: int) -> Any:
         """Keep a chip's words in the title instead (they are quoted in the box)."""
         text = unchip(self._quick_text, self.time_zone, index)
-        self.preview_quick(text)
+        self.preview_quick(text)  # type: ignore[operator]
         return [rx.set_value("quick-title", text), rx.set_focus("quick-title")]
 
     @rx.event
@@ -425,7 +425,7 @@ class TasksState(AuthState):
             yield rx.toast(
                 "Task completed",
                 duration=6000,
-                action=ToastAction(label="Undo", on_click=TasksState.undo_complete(task_id)),
+                action=ToastAction(label="Undo", on_click=TasksState.undo_complete(task_id)),  # type: ignore[operator]
             )
 
     @rx.event
@@ -459,7 +459,7 @@ class TasksState(AuthState):
     @rx.event
     async def undo_complete(self, task_id: str) -> Any:
         self._undo = [u for u in self._undo if u != ("complete", task_id)]
-        return TasksState.toggle_done(task_id, False, True)
+        return TasksState.toggle_done(task_id, False, True)  # type: ignore[operator]
 
     @rx.event
     async def undo_last(self) -> Any:
@@ -469,8 +469,8 @@ class TasksState(AuthState):
         kind, task_id = self._undo[-1]
         self._undo = self._undo[:-1]
         if kind == "complete":
-            return TasksState.toggle_done(task_id, False, True)
-        return TasksState.undo_delete(task_id)
+            return TasksState.toggle_done(task_id, False, True)  # type: ignore[operator]
+        return TasksState.undo_delete(task_id)  # type: ignore[operator]
 
     @rx.event
     async def delete(self, task_id: str) -> Any:
@@ -502,7 +502,7 @@ class TasksState(AuthState):
             "Task deleted",
             description=snapshot.title,
             duration=8000,
-            action=ToastAction(label="Undo", on_click=TasksState.undo_delete(task_id)),
+            action=ToastAction(label="Undo", on_click=TasksState.undo_delete(task_id)),  # type: ignore[operator]
         )
 
     def _hide(self, task_id: str) -> None:

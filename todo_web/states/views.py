@@ -13,7 +13,7 @@ from todo_core.timezones import get_zone
 
 # What a database outage raises: asyncpg's connection errors are OSErrors, and SQLAlchemy
 # wraps the rest (DBAPIError, InterfaceError, pool timeouts).
-DB_ERRORS: tuple[type[Exception], ...] = (OSError, SQLAlchemyError)
+DB_ERRORS = (OSError, SQLAlchemyError)
 
 # The reminder menu: value -> label. Minutes before the due time are plain numbers.
 REMINDER_CHOICES: dict[str, str] = {
