@@ -26,7 +26,7 @@ from devstack.cluster import (
 )
 from devstack.cluster import layout as layout_mod
 from devstack.cluster.kubectl import Kube
-from devstack.cluster.layout import Layout
+from devstack.cluster.layout import NODE_NAME, Layout
 from devstack.errors import StackError
 from devstack.progress import say
 
@@ -70,8 +70,12 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
     configs.write_all(layout)
     for daemon in daemons:
         if daemon.name == node.KUBE_ROUTER:
-            # Its identity may read what it enforces, before it asks.
+            # Its identity may read what it enforces, before it asks; and it exits at once
+            # when the node it runs for is not registered yet.
             cluster.kube.apply((addons.MANIFESTS / "kube-router-rbac.yaml").read_text())
+            cluster.kube.wait_until(
+                "the kubelet to register the node", lambda: cluster.kube.get("node", NODE_NAME)
+            )
         node.start(layout, daemon, bins)
         if daemon.name == "containerd":
             # The app images come from the registry, as they do in the cloud.
