@@ -25,4 +25,7 @@ REGISTRY = "3.1.2"
 # lists, but it (like 3.7.11-12) needs a containous/go-http-auth commit and DNS-provider SDK
 # versions the proxy does not serve: 3.7.10 is the newest whose whole build graph it serves.
 TRAEFIK = "3.7.10"
-CERT_MANAGER = "1.20.3"  # why not 1.21.2: devstack/cluster/gomod/cert-manager/go.mod
+CERT_MANAGER = "1.20.3"
+# The NetworkPolicy controller beside the bridge CNI (only --run-firewall). v2.10.0: the
+# newest release whose module the Go proxy serves whole; v2.1.0 has reported security flaws.
+KUBE_ROUTER = "2.10.0"  # why not 1.21.2: devstack/cluster/gomod/cert-manager/go.mod

@@ -47,6 +47,7 @@ PINS: dict[str, tuple[str, str]] = {
     "registry": ("github.com/distribution/distribution/v3", versions.REGISTRY),
     "traefik": ("github.com/traefik/traefik/v3", versions.TRAEFIK),
     "cert-manager": ("github.com/cert-manager/cert-manager", versions.CERT_MANAGER),
+    "kube-router": ("github.com/cloudnativelabs/kube-router/v2", versions.KUBE_ROUTER),
 }
 
 
@@ -385,6 +386,33 @@ def ensure_cert_manager() -> Path:
     )
 
 
+# --- kube-router -------------------------------------------------------------------------
+
+KUBE_ROUTER_MODULE = "github.com/cloudnativelabs/kube-router/v2"
+
+
+def _kube_router_ldflags() -> str:
+    # As kube-router's Makefile (which also stamps a build date: left out, so the same
+    # inputs give the same binary); without it `kube-router --version` reports nothing.
+    return f"-s -w -X {KUBE_ROUTER_MODULE}/pkg/version.Version=v{versions.KUBE_ROUTER}"
+
+
+def ensure_kube_router() -> Path:
+    """kube-router, for its network-policy controller alone: the bridge CNI plugin enforces
+    no NetworkPolicy, and this one programs iptables and ipsets beside it (node.py)."""
+    ldflags = _kube_router_ldflags()
+    target = _part_dir("kube-router", versions.KUBE_ROUTER, ldflags)
+
+    def build(out: Path) -> None:
+        v = versions.KUBE_ROUTER
+        label = f"building kube-router {v} (first time: about 10 minutes on 2 busy cores)"
+        cmd = [f"{KUBE_ROUTER_MODULE}/cmd/kube-router"]
+        _go_build(label, "kube-router", out / "kube-router", cmd, "-ldflags", ldflags)
+        _check_version(out / "kube-router", ["--version"], f"v{versions.KUBE_ROUTER}")
+
+    return _cached("kube-router", target, ["kube-router"], build)
+
+
 # --- Dapr control plane -------------------------------------------------------------------
 
 DAPR_MODULE = "github.com/dapr/dapr"
@@ -481,13 +509,16 @@ def ensure_all() -> dict[str, Path]:
     """Every cluster part, the cheap ones first: about 37 minutes from an empty Go build cache
     on a busy 2-core machine (Kubernetes 14 of them, daprd and the control plane 13), and
     Traefik and cert-manager for HTTPS, measured alone from empty caches: 13 and 5 more
-    (less when they share the cache with the others: client-go and friends)."""
+    (less when they share the cache with the others: client-go and friends); kube-router
+    10 more from an empty cache beside another build (its command links every controller:
+    the router's GoBGP and the AWS SDK are compiled though only the firewall runs)."""
     parts = {
         "pause": ensure_pause(),
         "containerd": ensure_containerd(),
         "etcd": ensure_etcd(),
         "coredns": ensure_coredns(),
         "metallb": ensure_metallb(),
+        "kube-router": ensure_kube_router(),
         "registry": ensure_registry(),
         "traefik": ensure_traefik(),
         "cert-manager": ensure_cert_manager(),

@@ -15,7 +15,7 @@ from devstack.errors import StackError
 from devstack.provision import apt_install
 
 # Debian packages the node runs: the OCI runtime, the CNI plugins, and the netfilter tools
-# kube-proxy and the CNI plugins call.
+# kube-proxy, kube-router and the CNI plugins call (Debian bookworm's, as the rest).
 PACKAGES = {
     "/usr/sbin/runc": "runc",
     "/usr/lib/cni/bridge": "containernetworking-plugins",
@@ -23,6 +23,8 @@ PACKAGES = {
     "/usr/sbin/iptables": "iptables",
     "/usr/bin/openssl": "openssl",
     "/usr/bin/nsenter": "util-linux",
+    # kube-router's policy controller keeps each policy's pods and peers in ipsets.
+    "/usr/sbin/ipset": "ipset",
 }
 CNI_PLUGINS = ("bridge", "host-local", "portmap", "loopback")
 CGROUP_CONTROLLERS = ("cpu", "cpuacct", "memory", "pids", "devices", "freezer", "cpuset")
@@ -38,6 +40,25 @@ class Host:
 
     proc: Path = Path("/proc")
     cgroup_fs: Path = CGROUP_FS
+    modules: Path = Path("/lib/modules")
+
+
+# The iptables matches kube-router's policy controller writes: `-m set` (ipsets of a policy's
+# pods and peers; xt_set needs ip_set) and `-m physdev --physdev-is-bridged` (traffic between
+# two pods on the bridge, which br_netfilter hands to iptables).
+NETPOL_MATCHES = {"set": "xt_set", "physdev": "xt_physdev"}
+
+
+def _match_available(host: Host, match: str, module: str) -> bool:
+    """Registered (built in, or loaded), or a module the kernel can load on first use."""
+    registered = host.proc / "net/ip_tables_matches"
+    if registered.exists() and match in registered.read_text().split():
+        return True
+    release = host.proc / "sys/kernel/osrelease"
+    if not release.exists():
+        return False
+    listed = host.modules / release.read_text().strip() / "modules.dep"
+    return listed.exists() and f"/{module}.ko" in listed.read_text()
 
 
 def missing_kernel_features(host: Host = Host()) -> list[str]:
@@ -49,6 +70,9 @@ def missing_kernel_features(host: Host = Host()) -> list[str]:
         missing.append("bridge netfilter (modprobe br_netfilter): Service traffic between pods")
     if not (host.proc / "self/ns/net").exists():
         missing.append("network namespaces")
+    for match, module in NETPOL_MATCHES.items():
+        if not _match_available(host, match, module):
+            missing.append(f"the iptables '{match}' match ({module}): NetworkPolicies")
     if unified(host.cgroup_fs):
         offered = (host.cgroup_fs / "cgroup.controllers").read_text().split()
         for controller in CGROUP2_CONTROLLERS:

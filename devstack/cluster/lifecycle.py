@@ -27,7 +27,7 @@ from devstack.cluster import (
 )
 from devstack.cluster import layout as layout_mod
 from devstack.cluster.kubectl import Kube
-from devstack.cluster.layout import Layout
+from devstack.cluster.layout import NODE_NAME, Layout
 from devstack.errors import StackError
 from devstack.progress import say
 
@@ -46,6 +46,7 @@ def prepare() -> Cluster:
         kubernetes=build.ensure_kubernetes(),
         etcd=build.ensure_etcd(),
         containerd=build.ensure_containerd(),
+        kube_router=build.ensure_kube_router(),
     )
     helm = deploytools.install_tool(next(t for t in deploytools.TOOLS if t.name == "helm"))
     return Cluster(layout, bins, Kube(layout, bins.kubernetes / "kubectl", helm))
@@ -69,6 +70,13 @@ def start_node(cluster: Cluster, archives: dict[str, Path]) -> None:
     pki.ensure(layout)
     configs.write_all(layout)
     for daemon in daemons:
+        if daemon.name == node.KUBE_ROUTER:
+            # Its identity may read what it enforces, before it asks; and it exits at once
+            # when the node it runs for is not registered yet.
+            cluster.kube.apply((addons.MANIFESTS / "kube-router-rbac.yaml").read_text())
+            cluster.kube.wait_until(
+                "the kubelet to register the node", lambda: cluster.kube.get("node", NODE_NAME)
+            )
         node.start(layout, daemon, bins)
         if daemon.name == "containerd":
             # The app images come from the registry, as they do in the cloud.
@@ -145,7 +153,7 @@ def up() -> None:
 def down() -> None:
     layout = layout_mod.load()
     names = ["etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
-             "containerd", "kubelet", "kube-proxy"]  # fmt: skip
+             "containerd", "kubelet", "kube-proxy", "kube-router"]  # fmt: skip
     # The kubelet first, so it does not restart what the sweep kills.
     node.stop_all(layout, names)
     registry.stop(layout)
@@ -159,7 +167,7 @@ def status() -> dict[str, Any]:
     layout = layout_mod.load()
     parts = {}
     for name in ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler",
-                 "containerd", "kubelet", "kube-proxy", registry.NAME):  # fmt: skip
+                 "containerd", "kubelet", "kube-proxy", "kube-router", registry.NAME):  # fmt: skip
         pid = node.running(layout, name)
         parts[name] = {"state": "running" if pid else "stopped", "pid": pid,
                        "log": str(layout.log_dir / f"{name}.log")}  # fmt: skip

@@ -20,6 +20,10 @@ ZIPKIN_URL = f"http://{HOST_IP}:{ZIPKIN_PORT}"
 ZIPKIN_SPANS = f"{ZIPKIN_URL}/api/v2/spans"
 METRICS_URL = f"http://{HOST_IP}:{METRICS_PORT}"
 NAMES = ("cluster-zipkin", "cluster-metrics")
+# VictoriaMetrics scrapes the pods from the host's end of the node's link, unmasqueraded:
+# the chart's NetworkPolicies let metrics in only from observability.scrapers, so a release
+# scraped from here names this address there.
+SCRAPER_CIDR = f"{HOST_IP}/32"
 
 
 def scrape_config(kubeconfig: Path, namespace: str) -> dict[str, object]:

@@ -24,12 +24,16 @@ from devstack.cluster.layout import (
 from devstack.errors import StackError
 from devstack.progress import say
 
+KUBE_ROUTER = "kube-router"
+KUBE_ROUTER_HEALTH_PORT = 20244  # kube-router's default
+
 
 @dataclass(frozen=True)
 class Binaries:
     kubernetes: Path  # kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, ...
     etcd: Path
     containerd: Path  # containerd, containerd-shim-runc-v2, ctr
+    kube_router: Path  # kube-router
 
     def kube(self, name: str) -> str:
         return str(self.kubernetes / name)
@@ -165,6 +169,27 @@ def daemons(layout: Layout, bins: Binaries) -> list[Daemon]:
             "kube-proxy",
             [bins.kube("kube-proxy"), f"--config={cfg / 'kube-proxy.yaml'}"],
             url(10256, scheme="http"),
+        ),
+        Daemon(
+            # The bridge CNI plugin enforces no NetworkPolicy: kube-router's policy
+            # controller does, in the node's iptables (KUBE-ROUTER-FORWARD, a KUBE-POD-FW-*
+            # chain per pod, physdev for traffic that stays on the bridge) and ipsets.
+            # Routing and Services stay with the bridge and kube-proxy.
+            KUBE_ROUTER,
+            [
+                str(bins.kube_router / "kube-router"),
+                f"--kubeconfig={layout.kubeconfig('kube-router')}",
+                f"--hostname-override={NODE_NAME}",
+                "--run-firewall=true",
+                "--run-router=false",
+                "--run-service-proxy=false",
+                # Only the router writes a CNI configuration; the node keeps its bridge's.
+                "--enable-cni=false",
+                f"--service-cluster-ip-range={SERVICE_CIDR}",
+                "--health-addr=127.0.0.1",
+                f"--health-port={KUBE_ROUTER_HEALTH_PORT}",
+            ],
+            url(KUBE_ROUTER_HEALTH_PORT, scheme="http"),
         ),
     ]
 

@@ -32,6 +32,8 @@ CLIENTS = (
     Identity("kube-scheduler", "system:kube-scheduler"),
     Identity("kubelet", f"system:node:{NODE_NAME}", "system:nodes"),
     Identity("kube-proxy", "system:kube-proxy"),
+    # Reads pods, namespaces and NetworkPolicies (manifests/kube-router-rbac.yaml).
+    Identity("kube-router", "system:kube-router"),
     # The API server's own identity towards kubelets (logs, exec, port-forward).
     Identity("apiserver-kubelet-client", "kube-apiserver-kubelet-client", "system:masters"),
 )
@@ -121,6 +123,9 @@ def ensure(layout: Layout) -> None:
         for identity in CLIENTS:
             _sign(tmp, identity, "clientAuth")
         tmp.rename(pki)
+    for identity in CLIENTS:  # a client added since the PKI was made (kube-router)
+        if not (pki / f"{identity.name}.crt").exists():
+            _sign(pki, identity, "clientAuth")
     if not (pki / "front-proxy-client.crt").exists():  # also for a PKI made before it was
         _ca(pki, "front-proxy-ca", "todo-front-proxy-ca")
         _sign(pki, FRONT_PROXY_CLIENT, "clientAuth", ca="front-proxy-ca")

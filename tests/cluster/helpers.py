@@ -63,11 +63,33 @@ def kafka_image(kube: Kube) -> str:
     return values["localInfra"]["kafka"]["image"]
 
 
+# The chart lets only the app's pods reach the local Kafka (its NetworkPolicies); a reader
+# the operator adds gets a policy of its own, as an operator would grant a debugging client.
+KAFKA_READER_LABEL = "todo-test/kafka-reader"
+KAFKA_READER_POLICY = {
+    "apiVersion": "networking.k8s.io/v1",
+    "kind": "NetworkPolicy",
+    "metadata": {"name": "test-kafka-reader", "namespace": NAMESPACE},
+    "spec": {
+        "podSelector": {"matchLabels": {"app.kubernetes.io/component": "kafka"}},
+        "policyTypes": ["Ingress"],
+        "ingress": [
+            {
+                "ports": [{"protocol": "TCP", "port": 9092}],
+                "from": [{"podSelector": {"matchLabels": {KAFKA_READER_LABEL: "true"}}}],
+            }
+        ],
+    },
+}
+
+
 def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any]:
     """`found`: the first record of `event_type` for `task_id` on `topic` (its timestamp),
     or None; and how many records were read looking for it."""
+    kube.apply(json.dumps(KAFKA_READER_POLICY))
     out = kube.kubectl(
         "-n", NAMESPACE, "run", f"kafka-read-{time.time_ns()}", "--rm", "-i", "--quiet",
+        f"--labels={KAFKA_READER_LABEL}=true",
         "--restart=Never", f"--image={kafka_image(kube)}", "--image-pull-policy=Never",
         "--pod-running-timeout=2m", "--command", "--", *CONSOLE_CONSUMER, "--topic", topic,
     )  # fmt: skip

@@ -36,7 +36,10 @@ def observed(cluster: Cluster) -> Iterator[None]:
     tracing = ("observability.tracing.samplingRate=1",
                f"observability.tracing.zipkinEndpoint={monitoring.ZIPKIN_SPANS}")  # fmt: skip
     try:
-        helm_upgrade(cluster.kube, "observability.enabled=true", strings=tracing)
+        # The chart's NetworkPolicies let the sidecars' and the worker's metrics ports be
+        # scraped only from where the block says: here, the host's end of the node's link.
+        scrapers = f"observability.scrapers[0].ipBlock.cidr={monitoring.SCRAPER_CIDR}"
+        helm_upgrade(cluster.kube, "observability.enabled=true", scrapers, strings=tracing)
         yield
     finally:
         helm_upgrade(cluster.kube, "observability.enabled=false")

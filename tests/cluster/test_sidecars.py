@@ -1,8 +1,11 @@
 """SC-001: Dapr sidecars for all application services are deployed and operational in the
 cluster, verifiable by Dapr health checks."""
 
+import subprocess
+
 import pytest
 
+from devstack.cluster import network
 from devstack.cluster.app import NAMESPACE, RELEASE
 from devstack.cluster.kubectl import Kube
 from tests.cluster.helpers import SIDECAR_PROBE, pods, python_in, ready_containers
@@ -55,16 +58,26 @@ print(json.dumps(out))
 """
 
 
+def _from_the_node(ip: str, port: int) -> int:
+    """curl's exit code for a connection from the node itself, where the kubelet's probes
+    come from (NetworkPolicies let a pod's own node in): 7 is "connection refused"."""
+    argv = ["curl", "-s", "-o", "/dev/null", "--max-time", "5", f"http://{ip}:{port}/healthz"]
+    return subprocess.run(network.in_node(argv), capture_output=True, check=False).returncode
+
+
 def test_only_the_worker_sidecar_can_reach_the_worker_app_port(kube: Kube) -> None:
-    """From the web pod, the worker's app port is closed (it listens on loopback), while its
-    health port answers; inside the worker's pod the sidecar's path (loopback) is open, and
-    the pod carries Dapr's app API token for that sidecar (issue 22, first finding)."""
+    """From the node (the kubelet's address), the worker's app port is closed (it listens
+    on loopback) while its health port answers; from the web pod both are closed (the
+    chart's NetworkPolicies: the worker's ports only from its own pod); inside the worker's
+    pod the sidecar's path (loopback) is open, and the pod carries Dapr's app API token for
+    that sidecar (issue 22, first finding)."""
     worker = pods(kube, "worker")[0]
     ip = worker["status"]["podIP"]
+    assert _from_the_node(ip, 50051) == 7 and _from_the_node(ip, 8081) == 0
     addresses = {"app": (ip, 50051), "health": (ip, 8081)}
     web = pods(kube, "web")[0]["metadata"]["name"]
     seen = python_in(kube, web, "web", REACH.replace("{ADDRESSES}", repr(addresses)))
-    assert seen["app"] != 0 and seen["health"] == 0, seen
+    assert seen["app"] != 0 and seen["health"] != 0, seen
     inside = python_in(
         kube, worker["metadata"]["name"], "worker",
         REACH.replace("{ADDRESSES}", repr({"app": ("127.0.0.1", 50051)})),
@@ -85,8 +98,9 @@ with socket.create_connection(("todo-redis", 6379), timeout=5) as s:
 
 
 def test_redis_refuses_a_client_without_the_password(kube: Kube) -> None:
-    """The worker's pod never needs Redis: from there, a PING without the password is
-    refused, while the web app (which has it) serves its UI state from Redis."""
-    worker = pods(kube, "worker")[0]["metadata"]["name"]
-    answer = python_in(kube, worker, "worker", REDIS_PING)
+    """Only the web app's pods may reach Redis (the chart's NetworkPolicies), and even from
+    there a PING without the password is refused; the web app (which has it) serves its UI
+    state from Redis."""
+    web = pods(kube, "web")[0]["metadata"]["name"]
+    answer = python_in(kube, web, "web", REDIS_PING)
     assert answer.startswith("-NOAUTH"), answer

@@ -375,6 +375,8 @@ def test_hostcheck_names_a_missing_v2_controller(tmp_path: Path) -> None:
     (proc / "filesystems").write_text("nodev\toverlay\n")
     (proc / "sys/net/bridge").mkdir(parents=True)
     (proc / "sys/net/bridge/bridge-nf-call-iptables").write_text("1")
+    (proc / "net").mkdir()
+    (proc / "net/ip_tables_matches").write_text("set\nphysdev\n")
     cgroup_fs.mkdir()
     (cgroup_fs / "cgroup.controllers").write_text("cpuset cpu io pids\n")
     missing = missing_kernel_features(Host(proc=proc, cgroup_fs=cgroup_fs))
