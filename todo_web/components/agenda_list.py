@@ -59,7 +59,7 @@ def _move_form() -> rx.Component:
     )
 
 
-def _section(section: Section) -> rx.Component:
+def _section(section: Section, draggable: bool) -> rx.Component:
     return rx.cond(
         section.gap,
         rx.text(
@@ -87,7 +87,7 @@ def _section(section: Section) -> rx.Component:
                 width="100%",
                 border_bottom="1px solid var(--gray-a6)",
             ),
-            rx.foreach(section.rows, task_row),
+            rx.foreach(section.rows, lambda row: task_row(row, draggable)),
             spacing="0",
             width="100%",
             custom_attrs={
@@ -99,34 +99,35 @@ def _section(section: Section) -> rx.Component:
     )
 
 
-def _empty() -> rx.Component:
+EMPTY = {
+    TODAY: "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
+    UPCOMING: "Nothing planned for the next 7 days.",
+}
+
+
+def _empty(view: str) -> rx.Component:
     return rx.center(
-        rx.text(
-            rx.cond(
-                TasksState.view == TODAY,
-                "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
-                "Nothing planned for the next 7 days.",
-            ),
-            color="var(--gray-11)",
-        ),
+        rx.text(EMPTY[view], color="var(--gray-11)"),
         padding="6",
         width="100%",
         custom_attrs={"data-testid": "empty"},
     )
 
 
-def agenda_list() -> rx.Component:
-    return rx.fragment(rx.cond(TasksState.view == UPCOMING, _move_form()), _agenda())
-
-
-def _agenda() -> rx.Component:
-    return rx.cond(
-        TasksState.sections.length() > 0,
-        rx.vstack(
-            rx.foreach(TasksState.sections, _section),
-            spacing="1",
-            width="100%",
-            custom_attrs={"data-testid": "task-list"},
+def agenda_list(view: str) -> rx.Component:
+    """Today or Upcoming (`view`); only Upcoming's rows can be dragged onto another day."""
+    upcoming = view == UPCOMING
+    sections = TasksState.upcoming_sections if upcoming else TasksState.today_sections
+    return rx.fragment(
+        _move_form() if upcoming else rx.fragment(),
+        rx.cond(
+            sections.length() > 0,
+            rx.vstack(
+                rx.foreach(sections, lambda section: _section(section, upcoming)),
+                spacing="1",
+                width="100%",
+                custom_attrs={"data-testid": "task-list"},
+            ),
+            _empty(view),
         ),
-        _empty(),
     )

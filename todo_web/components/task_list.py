@@ -1,4 +1,6 @@
-"""The list: quick-add bar, view controls, rows, and its empty, loading and error states."""
+"""The list: quick-add bar, view controls, the current view's rows, and its empty, loading
+and error states. Every view's rows are in the page; only the current view's are rendered
+(the browser switches which, view_switch.py), so the page's size is one view's."""
 
 import reflex as rx
 
@@ -6,7 +8,15 @@ from todo_web.components.agenda_list import agenda_list
 from todo_web.components.assistant_panel import assistant_toggle
 from todo_web.components.fields import menu
 from todo_web.components.task_row import task_row
+from todo_web.components.view_switch import (
+    current_view,
+    is_tag_view,
+    show_done,
+    tag_of,
+    view_title,
+)
 from todo_web.states.editor import EditorState
+from todo_web.states.navigation import ALL, TODAY, UPCOMING
 from todo_web.states.quick_add import ChipView
 from todo_web.states.tasks import ANY, TasksState
 
@@ -105,9 +115,10 @@ def view_controls() -> rx.Component:
              aria_label="Priority", custom_attrs={"data-testid": "filter-priority"}),
         menu(DUE, TasksState.due, TasksState.set_due,
              aria_label="Due", custom_attrs={"data-testid": "filter-due"}),
+        # All's tag filter; in a tag view, that view's tag (another tag is another view).
         rx.input(
-            value=TasksState.tag,
-            on_change=TasksState.set_tag,
+            value=rx.cond(is_tag_view(current_view()), tag_of(current_view()), TasksState.tag),
+            on_change=lambda value: TasksState.set_tag(value, current_view()),
             debounce_timeout=400,
             placeholder="Tag",
             aria_label="Filter by tag",
@@ -133,10 +144,10 @@ def view_controls() -> rx.Component:
     )  # fmt: skip
 
 
-def _empty() -> rx.Component:
+def _empty(filtered: rx.Var[bool] | bool) -> rx.Component:
     return rx.center(
         rx.cond(
-            TasksState.filtered,
+            filtered,
             rx.vstack(
                 rx.text("No tasks match this view."),
                 rx.button("Show all open tasks", variant="soft", on_click=TasksState.reset_view),
@@ -153,13 +164,15 @@ def _empty() -> rx.Component:
 def view_header() -> rx.Component:
     """The view's name (focused on a switch, so a screen reader announces it) and its
     "show completed" switch, remembered per view."""
+    view = current_view()
     return rx.hstack(
-        rx.heading(TasksState.title, as_="h2", size="6", id="view-title", tab_index=-1,
+        rx.heading(view_title(view), as_="h2", size="6", id="view-title", tab_index=-1,
                    custom_attrs={"data-testid": "view-title"}),
         rx.spacer(),
         rx.el.label(
             rx.hstack(
-                rx.switch(checked=TasksState.show_done, on_change=TasksState.set_show_done,
+                rx.switch(checked=show_done(view),
+                          on_change=lambda show: TasksState.set_show_done(show, view),
                           custom_attrs={"data-testid": "show-done"}),
                 rx.text("Show completed", size="2"),
                 align="center",
@@ -174,6 +187,48 @@ def view_header() -> rx.Component:
     )  # fmt: skip
 
 
+def _rows(rows: rx.Var, cursor: rx.Var[str], filtered: rx.Var[bool] | bool) -> rx.Component:
+    """All or a tag view: the rows so far, and "Load more" while there are more."""
+    return rx.fragment(
+        rx.cond(
+            rows.length() > 0,
+            rx.vstack(
+                rx.foreach(rows, lambda row: task_row(row)),
+                spacing="0",
+                width="100%",
+                custom_attrs={"data-testid": "task-list"},
+            ),
+            _empty(filtered),
+        ),
+        rx.cond(
+            cursor != "",
+            rx.center(
+                rx.button("Load more", variant="soft",
+                          on_click=TasksState.load_more(current_view()),
+                          custom_attrs={"data-testid": "load-more"}),
+                width="100%",
+            ),
+        ),
+    )  # fmt: skip
+
+
+def _loading(**props: object) -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="6", width="100%",
+                     custom_attrs={"data-testid": "loading"}, **props)  # fmt: skip
+
+
+def _tag_view() -> rx.Component:
+    """A tag view's rows; a tag the page holds none for (one only done tasks carry) asks
+    the server for them when its placeholder shows."""
+    tag = tag_of(current_view())
+    return rx.cond(
+        TasksState.tag_rows.contains(tag),
+        # A tag view is filtered by its tag: "Show all open tasks" leads out of it.
+        _rows(TasksState.tag_rows[tag], TasksState.tag_cursors[tag].to(str), True),
+        _loading(on_mount=TasksState.open_view(current_view())),
+    )
+
+
 def task_list() -> rx.Component:
     return rx.vstack(
         rx.cond(
@@ -183,29 +238,13 @@ def task_list() -> rx.Component:
         ),
         rx.cond(
             TasksState.loading,
-            rx.center(rx.spinner(size="3"), padding="6", width="100%",
-                      custom_attrs={"data-testid": "loading"}),
-            rx.cond(
-                TasksState.agenda,
-                agenda_list(),
-                rx.cond(
-                    TasksState.rows.length() > 0,
-                    rx.vstack(
-                        rx.foreach(TasksState.rows, task_row),
-                        spacing="0",
-                        width="100%",
-                        custom_attrs={"data-testid": "task-list"},
-                    ),
-                    _empty(),
-                ),
-            ),
-        ),
-        rx.cond(
-            TasksState.next_cursor != "",
-            rx.center(
-                rx.button("Load more", variant="soft", on_click=TasksState.load_more,
-                          custom_attrs={"data-testid": "load-more"}),
-                width="100%",
+            _loading(),
+            rx.match(
+                current_view(),
+                (TODAY, agenda_list(TODAY)),
+                (UPCOMING, agenda_list(UPCOMING)),
+                (ALL, _rows(TasksState.rows, TasksState.next_cursor, TasksState.filtered)),
+                _tag_view(),
             ),
         ),
         width="100%",

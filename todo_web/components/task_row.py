@@ -3,7 +3,9 @@ tags, delete. Only what carries signal is shown: no flag for the default priorit
 
 import reflex as rx
 
+from todo_web.components.view_switch import show_view
 from todo_web.states.editor import EditorState
+from todo_web.states.navigation import TAG_PREFIX
 from todo_web.states.tasks import TasksState
 from todo_web.states.views import TaskRow
 
@@ -74,7 +76,8 @@ def _repeat(row: TaskRow) -> rx.Component:
     )
 
 
-def task_row(row: TaskRow) -> rx.Component:
+def task_row(row: TaskRow, draggable: bool = False) -> rx.Component:
+    """`draggable` in Upcoming: onto another day (components/agenda_list.py)."""
     return rx.hstack(
         # The checkbox's hit area grows to this box's 44 px square on phones (page_css).
         rx.box(
@@ -117,7 +120,7 @@ def task_row(row: TaskRow) -> rx.Component:
                     row.tags,
                     lambda tag: rx.badge(
                         "#", tag, variant="surface", cursor="pointer", role="link",
-                        tab_index=0, on_click=TasksState.show_tag(tag),
+                        tab_index=0, on_click=show_view(TAG_PREFIX + tag),
                         custom_attrs={"data-testid": "tag"},
                     ),
                 ),
@@ -144,8 +147,7 @@ def task_row(row: TaskRow) -> rx.Component:
         border_bottom="1px solid var(--gray-a4)",
         tab_index=-1,
         class_name="task-row",
-        # Upcoming's rows can be dragged onto another day (components/agenda_list.py).
         custom_attrs={"data-testid": "task-row", "data-task-id": row.id,
                       "data-done": rx.cond(row.done, "true", "false"),
-                      "draggable": rx.cond(TasksState.view == "upcoming", "true", "false")},
+                      "draggable": "true" if draggable else "false"},
     )  # fmt: skip

@@ -1,13 +1,15 @@
-"""The views with their counts: a side list on wide screens, a scrolling strip on phones."""
+"""The views with their counts: a side list on wide screens, a scrolling strip on phones. A
+click switches in the browser (view_switch.py)."""
 
 import reflex as rx
 
+from todo_web.components.view_switch import current_view, show_view
 from todo_web.states.navigation import ALL, TODAY, UPCOMING, TagCount
 from todo_web.states.tasks import TasksState
 
 
 def _item(view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var) -> rx.Component:
-    current = TasksState.view == view
+    current = current_view() == view
     return rx.button(
         rx.icon(icon, size=16, aria_hidden="true"),
         rx.text(label, flex="1", text_align="left", truncate=True),
@@ -17,7 +19,7 @@ def _item(view: str | rx.Var[str], icon: str, label: rx.Var | str, count: rx.Var
         color_scheme="gray",
         background=rx.cond(current, "var(--gray-a4)", "transparent"),
         color="var(--gray-12)",
-        on_click=TasksState.set_view(view),
+        on_click=show_view(view),
         justify_content="flex-start",
         min_height="44px",
         width=["auto", "auto", "100%"],
