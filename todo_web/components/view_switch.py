@@ -21,13 +21,15 @@ VIEW_SCRIPT = """
 if (!window.todoViews) {
   let timer = null;
   window.todoViews = {
-    // After the view is set in the page's own state (the same click).
     shown(view) {
-      // No history entry per switch: Back leaves the app as it would a Todoist tab.
-      const query = '?view=' + encodeURIComponent(view).replaceAll('%3A', ':');
-      window.history.replaceState(window.history.state, '', query);
       // A screen reader announces the view's name.
       document.getElementById('view-title')?.focus();
+      // After the view is painted (the address bar waits for nothing). No history entry
+      // per switch: Back leaves the app as it would a Todoist tab.
+      requestAnimationFrame(() => setTimeout(() => {
+        const query = '?view=' + encodeURIComponent(view).replaceAll('%3A', ':');
+        window.history.replaceState(window.history.state, '', query);
+      }, 0));
       clearTimeout(timer);
       timer = setTimeout(() => {
         const form = document.getElementById('view-form');
