@@ -4,6 +4,8 @@ task row's own layout (components/task_row.py: plain elements, no style props)."
 
 import reflex as rx
 
+from todo_web.components.row_icons import ICON_CSS
+
 PAGE_CSS = """
 .task-row { width: 100%; border-bottom: 1px solid var(--gray-a4); }
 /* Rows out of sight are not styled, laid out or painted until scrolled near: a view of a
@@ -48,4 +50,4 @@ PAGE_CSS = """
 
 
 def page_css() -> rx.Component:
-    return rx.el.style(PAGE_CSS)
+    return rx.el.style(PAGE_CSS + ICON_CSS)

@@ -10,6 +10,7 @@ What the components' props said is in page_css.py, under the row's own class nam
 
 import reflex as rx
 
+from todo_web.components.row_icons import row_icon
 from todo_web.components.view_switch import show_view
 from todo_web.states.editor import EditorState
 from todo_web.states.navigation import TAG_PREFIX
@@ -79,7 +80,7 @@ def _due_badge(row: TaskRow) -> rx.Component:
     return rx.cond(
         row.due_label != "",
         rx.el.span(
-            rx.icon("calendar", size=12),
+            row_icon("calendar"),
             label,
             row.due_label,
             # High contrast: step-11 text on a soft badge misses AA for green and amber.
@@ -95,7 +96,7 @@ def _priority_flag(row: TaskRow) -> rx.Component:
     return rx.cond(
         row.priority != "medium",
         rx.el.div(
-            rx.icon("flag", size=13),
+            row_icon("flag"),
             rx.el.p(rx.cond(row.priority == "high", "High", "Low"), class_name=SMALL_TEXT),
             class_name=META + " row-flag",
             custom_attrs={"data-testid": "row-priority", "data-priority": row.priority},
@@ -107,7 +108,7 @@ def _reminder(row: TaskRow) -> rx.Component:
     return rx.cond(
         row.has_reminder,
         rx.el.div(
-            rx.icon("bell", size=13, aria_hidden="true"),
+            row_icon("bell"),
             rx.el.p(row.reminder_label, class_name=SMALL_TEXT),
             title="Reminder",
             aria_label="Reminder " + row.reminder_label,
@@ -122,7 +123,7 @@ def _repeat(row: TaskRow) -> rx.Component:
     return rx.cond(
         row.repeat != "",
         rx.el.div(
-            rx.icon("repeat", size=13, aria_hidden="true"),
+            row_icon("repeat"),
             rx.el.p(row.repeat, class_name=SMALL_TEXT),
             title=row.repeat,
             class_name=META + " row-repeat",
@@ -169,7 +170,7 @@ def task_row(row: TaskRow, draggable: bool = False) -> rx.Component:
             class_name="rt-Flex rt-r-fd-column rt-r-ai-start rt-r-gap-1 task-main",
         ),
         rx.el.button(
-            rx.icon("trash_2", size=16),
+            row_icon("trash"),
             aria_label="Delete: " + row.title,
             on_click=TasksState.delete(row.id),
             class_name=GHOST_BUTTON + " rt-IconButton touch-target task-delete",
