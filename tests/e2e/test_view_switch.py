@@ -7,7 +7,7 @@ import time
 
 from playwright.sync_api import Page, WebSocket, expect
 
-from tests.e2e.helpers import sign_up
+from tests.e2e.helpers import api_post, row, sign_up
 from tests.e2e.test_views_agenda import nav, seed
 
 SAVE_DELAY = 1.0  # view_switch.SAVE_DELAY_MS
@@ -68,3 +68,20 @@ def test_a_switch_sends_nothing_to_the_server_and_the_choice_is_saved_after(page
     page.goto("/")  # no view in the address: the saved one
     expect(page.get_by_test_id("view-title")).to_have_text("Today")
     expect(page).to_have_url(re.compile(r"\?view=today$"))
+
+
+def test_a_tag_view_the_page_holds_no_rows_for_asks_for_them(page: Page) -> None:
+    """A tag only a completed task carries is not in the side list, so the page holds no
+    rows for it: its view asks the server when it shows, then lists the task."""
+    sign_up(page)
+    done = api_post(page, "/api/tasks", {"title": "filed taxes", "tags": ["paperwork"]})
+    api_post(page, f"/api/tasks/{done['id']}/complete", {})
+    page.goto("/?view=all")
+    page.get_by_test_id("show-done").click()  # All and the tag views: the status filter
+    expect(row(page, "filed taxes")).to_be_visible()
+    expect(nav(page, "tag:paperwork")).to_have_count(0)
+
+    row(page, "filed taxes").get_by_test_id("tag").click()
+    expect(page.get_by_test_id("view-title")).to_have_text("#paperwork")
+    expect(page).to_have_url(re.compile(r"\?view=tag:paperwork$"))
+    expect(page.get_by_test_id("task-title")).to_have_text(["filed taxes"])
