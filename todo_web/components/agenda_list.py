@@ -59,7 +59,7 @@ def _move_form() -> rx.Component:
     )
 
 
-def _section(section: Section, draggable: bool) -> rx.Component:
+def _section(section: Section, draggable: rx.Var[bool]) -> rx.Component:
     return rx.cond(
         section.gap,
         rx.text(
@@ -99,27 +99,30 @@ def _section(section: Section, draggable: bool) -> rx.Component:
     )
 
 
-EMPTY = {
-    TODAY: "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
-    UPCOMING: "Nothing planned for the next 7 days.",
-}
-
-
-def _empty(view: str) -> rx.Component:
+def _empty(view: rx.Var[str]) -> rx.Component:
     return rx.center(
-        rx.text(EMPTY[view], color="var(--gray-11)"),
+        rx.text(
+            rx.cond(
+                view == TODAY,
+                "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
+                "Nothing planned for the next 7 days.",
+            ),
+            color="var(--gray-11)",
+        ),
         padding="6",
         width="100%",
         custom_attrs={"data-testid": "empty"},
     )
 
 
-def agenda_list(view: str) -> rx.Component:
-    """Today or Upcoming (`view`); only Upcoming's rows can be dragged onto another day."""
+def agenda_list(view: rx.Var[str]) -> rx.Component:
+    """Today or Upcoming (`view`, the browser's current view): one component for both, so a
+    switch between them updates the rows already on the page instead of building new ones.
+    Only Upcoming's rows can be dragged onto another day."""
     upcoming = view == UPCOMING
-    sections = TasksState.upcoming_sections if upcoming else TasksState.today_sections
+    sections = rx.cond(upcoming, TasksState.upcoming_sections, TasksState.today_sections)
     return rx.fragment(
-        _move_form() if upcoming else rx.fragment(),
+        rx.cond(upcoming, _move_form()),
         rx.cond(
             sections.length() > 0,
             rx.vstack(

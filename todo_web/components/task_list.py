@@ -10,13 +10,13 @@ from todo_web.components.fields import menu
 from todo_web.components.task_row import task_row
 from todo_web.components.view_switch import (
     current_view,
+    is_agenda,
     is_tag_view,
     show_done,
     tag_of,
     view_title,
 )
 from todo_web.states.editor import EditorState
-from todo_web.states.navigation import ALL, TODAY, UPCOMING
 from todo_web.states.quick_add import ChipView
 from todo_web.states.tasks import ANY, TasksState
 
@@ -96,6 +96,8 @@ def quick_chip(chip: ChipView, index: rx.Var[int]) -> rx.Component:
 
 
 def view_controls() -> rx.Component:
+    """Search, filters and sort of All and the tag views. Hidden, not removed, in Today and
+    Upcoming: mounting its menus again on every switch from them cost more than the rows."""
     return rx.flex(
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
@@ -141,6 +143,7 @@ def view_controls() -> rx.Component:
         spacing="2",
         width="100%",
         align="center",
+        display=rx.cond(is_agenda(current_view()), "none", "flex"),
     )  # fmt: skip
 
 
@@ -187,9 +190,15 @@ def view_header() -> rx.Component:
     )  # fmt: skip
 
 
-def _rows(rows: rx.Var, cursor: rx.Var[str], filtered: rx.Var[bool] | bool) -> rx.Component:
-    """All or a tag view: the rows so far, and "Load more" while there are more."""
-    return rx.fragment(
+def _list(view: rx.Var[str]) -> rx.Component:
+    """All or a tag view (`view`): one component for both, so a switch between them updates
+    the rows already on the page. The rows so far, and "Load more" while there are more."""
+    tag, is_tag = tag_of(view), is_tag_view(view)
+    rows = rx.cond(is_tag, TasksState.tag_rows[tag], TasksState.rows)
+    cursor = rx.cond(is_tag, TasksState.tag_cursors[tag].to(str), TasksState.next_cursor)
+    # A tag view is filtered by its tag: "Show all open tasks" leads out of it.
+    filtered = is_tag | TasksState.filtered
+    listed = rx.fragment(
         rx.cond(
             rows.length() > 0,
             rx.vstack(
@@ -203,13 +212,19 @@ def _rows(rows: rx.Var, cursor: rx.Var[str], filtered: rx.Var[bool] | bool) -> r
         rx.cond(
             cursor != "",
             rx.center(
-                rx.button("Load more", variant="soft",
-                          on_click=TasksState.load_more(current_view()),
+                rx.button("Load more", variant="soft", on_click=TasksState.load_more(view),
                           custom_attrs={"data-testid": "load-more"}),
                 width="100%",
             ),
         ),
     )  # fmt: skip
+    # A tag the page holds no rows for (one only done tasks carry) asks the server for them
+    # when its placeholder shows.
+    return rx.cond(
+        is_tag & ~TasksState.tag_rows.contains(tag),
+        _loading(on_mount=TasksState.open_view(view)),
+        listed,
+    )
 
 
 def _loading(**props: object) -> rx.Component:
@@ -217,19 +232,8 @@ def _loading(**props: object) -> rx.Component:
                      custom_attrs={"data-testid": "loading"}, **props)  # fmt: skip
 
 
-def _tag_view() -> rx.Component:
-    """A tag view's rows; a tag the page holds none for (one only done tasks carry) asks
-    the server for them when its placeholder shows."""
-    tag = tag_of(current_view())
-    return rx.cond(
-        TasksState.tag_rows.contains(tag),
-        # A tag view is filtered by its tag: "Show all open tasks" leads out of it.
-        _rows(TasksState.tag_rows[tag], TasksState.tag_cursors[tag].to(str), True),
-        _loading(on_mount=TasksState.open_view(current_view())),
-    )
-
-
 def task_list() -> rx.Component:
+    view = current_view()
     return rx.vstack(
         rx.cond(
             TasksState.load_error != "",
@@ -239,13 +243,7 @@ def task_list() -> rx.Component:
         rx.cond(
             TasksState.loading,
             _loading(),
-            rx.match(
-                current_view(),
-                (TODAY, agenda_list(TODAY)),
-                (UPCOMING, agenda_list(UPCOMING)),
-                (ALL, _rows(TasksState.rows, TasksState.next_cursor, TasksState.filtered)),
-                _tag_view(),
-            ),
+            rx.cond(is_agenda(view), agenda_list(view), _list(view)),
         ),
         width="100%",
         spacing="2",

@@ -144,7 +144,7 @@ def _tag(tag: rx.Var[str]) -> rx.Component:
     )
 
 
-def task_row(row: TaskRow, draggable: bool = False) -> rx.Component:
+def task_row(row: TaskRow, draggable: rx.Var[bool] | bool = False) -> rx.Component:
     """`draggable` in Upcoming: onto another day (components/agenda_list.py)."""
     return rx.el.div(
         _check(row),
@@ -180,5 +180,5 @@ def task_row(row: TaskRow, draggable: bool = False) -> rx.Component:
         class_name=ROW,
         custom_attrs={"data-testid": "task-row", "data-task-id": row.id,
                       "data-done": rx.cond(row.done, "true", "false"),
-                      "draggable": "true" if draggable else "false"},
+                      "draggable": rx.cond(draggable, "true", "false")},
     )  # fmt: skip

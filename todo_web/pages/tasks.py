@@ -9,7 +9,7 @@ from todo_web.components.shortcuts import shortcuts_help
 from todo_web.components.task_dialog import task_dialog
 from todo_web.components.task_list import quick_add, task_list, view_controls, view_header
 from todo_web.components.view_nav import view_nav
-from todo_web.components.view_switch import current_view, is_agenda, view_switch_support
+from todo_web.components.view_switch import view_switch_support
 from todo_web.states.auth import AuthState
 from todo_web.states.live import LiveState
 
@@ -27,7 +27,7 @@ def tasks_page() -> rx.Component:
                     rx.vstack(
                         quick_add(),
                         rx.hstack(view_header(), shortcuts_help(), width="100%", align="center"),
-                        rx.cond(~is_agenda(current_view()), view_controls()),
+                        view_controls(),
                         task_list(),
                         spacing="4",
                         width="100%",
