@@ -1,8 +1,8 @@
 """Switching views in the browser (issue 25, item 6). The page holds every view's rows
 (states/view_data.py), so a switch is a client-side state change (CURRENT_VIEW) that shows
-the chosen view at once: no server event, no query. The same click puts the view in the
-address bar and focuses its title; saving the choice for the next visit is one server event
-a moment after the user settles (debounced, so cycling through views sends one).
+the chosen view at once: no server event, no query. The same click focuses the view's title
+and, after the paint, puts the view in the address bar; saving the choice for the next visit
+is one server event a second after the user settles (so cycling through views sends one).
 
 A server round trip on this machine costs 100-150 ms before any work (bench/notes/views.md);
 the target for a switch is 100 ms at p95.
@@ -70,7 +70,7 @@ def tag_of(view: rx.Var[str]) -> rx.Var[str]:
 
 
 def view_title(view: rx.Var[str]) -> rx.Var[str]:
-    """As navigation.view_title says it on the server."""
+    """The view's name as its heading shows it: "Today", "#home"."""
     return rx.match(
         view, (TODAY, "Today"), (UPCOMING, "Upcoming"), (ALL, "All tasks"), "#" + tag_of(view)
     ).to(str)

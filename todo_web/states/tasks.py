@@ -92,7 +92,7 @@ class TasksState(AuthState):
     q: str = ""
     status: str = "open"
     priority: str = ANY
-    tag: str = ""
+    tag: str = ""  # All's tag filter (a tag view's tag is in its name)
     due: str = ANY
     sort: str = "due"
     order: str = "asc"
