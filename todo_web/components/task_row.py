@@ -5,7 +5,9 @@ A row is plain elements wearing Radix Themes' own class names (the markup Radix'
 Badge, Button and Checkbox render), not those components: a view switch renders up to a
 few hundred rows in the browser, and the components' per-row work (prop parsing, emotion
 styles, the checkbox's state machinery) cost 5-10× the row itself (bench/notes/views.md).
-What the components' props said is in page_css.py, under the row's own class names.
+What the components' props said is in page_css.py, under the row's own class names. The
+class names are Radix Themes' as Reflex pins it: after an upgrade of Reflex, compare a row
+with the other controls (tests/e2e/test_layout.py keeps screenshots of every view).
 """
 
 import reflex as rx
