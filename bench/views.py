@@ -3,16 +3,20 @@ switch between views (Today, Upcoming, All, a tag), in Debian's Chromium.
 
 A switch is timed from the click to the frame where the new view's title and list are both
 shown (they arrive in one state update); Playwright's polling on animation frames adds up to
-one frame (~16 ms) to each sample. Beside it, the floor of any server-driven change: the same
-measure for opening and closing the assistant panel (one boolean in the state, no query).
+one frame (~16 ms) to each sample. Beside it, two floors: the same measure for a click that
+changes nothing (Playwright's own click and wait: no switch can be faster), and for opening
+and closing the assistant panel (a server round trip: one boolean in the state, no query).
+The websocket frames the page sends during the switches are counted: a switch happens in the
+browser (todo_web/components/view_switch.py), so none should carry an event.
 """
 
+import re
 import time
 import uuid
 from typing import Any
 
 import psycopg
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, WebSocket, sync_playwright
 
 from bench.stack import web_url
 from bench.stats import Figure
@@ -38,7 +42,39 @@ SHOWN = """([title]) => {
   const h = document.querySelector('[data-testid=view-title]');
   return h && h.textContent === title && !document.querySelector('[data-testid=loading]');
 }"""
+# The same switch timed inside the page: a click dispatched there, to the first frame after
+# the view shows (what the app costs, without Playwright's own click and wait).
+IN_PAGE = """([view, title]) => new Promise((resolve) => {
+  const t0 = performance.now();
+  document.querySelector(`[data-testid=nav-item][data-view="${view}"]`).click();
+  const shown = () => {
+    const h = document.querySelector('[data-testid=view-title]');
+    if (h && h.textContent === title && !document.querySelector('[data-testid=loading]')) {
+      requestAnimationFrame(() => resolve(performance.now() - t0));
+    } else requestAnimationFrame(shown);
+  };
+  shown();
+})"""
 PANEL = "([open]) => !!document.querySelector('[data-testid=assistant-panel]') === open"
+EVENT_NAME = re.compile(r'"name":"[^"]*?\.([a-z_]+)"')
+
+
+class SentEvents:
+    """The Reflex events the page sends over its websocket, by name, with when."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[tuple[float, str]] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        socket.on("framesent", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        text = payload if isinstance(payload, str) else payload.decode(errors="replace")
+        self.sent += [(time.perf_counter(), name) for name in EVENT_NAME.findall(text)]
+
+    def between(self, start: float, end: float) -> list[str]:
+        return [name for t, name in self.sent if start <= t <= end]
 
 
 def _user_with_tasks(cfg: StackConfig, page: Page) -> None:
@@ -85,11 +121,20 @@ def views(cfg: StackConfig, quick: bool) -> list[Figure]:
         "—",
         "—",
     )
+    in_page = Figure(
+        "view_switch_in_page", f"View switch with {TASKS} tasks, in the page (click to painted)",
+        "ms", "—", "—",
+    )  # fmt: skip
+    click = Figure(
+        "click_floor", "A click that changes nothing: click to shown (the measure's own cost)",
+        "ms", "—", "—",
+    )  # fmt: skip
     base = web_url(cfg)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         context = browser.new_context(base_url=base)
         page = context.new_page()
+        events = SentEvents(page)
         _user_with_tasks(cfg, page)
         cookies: Any = context.cookies()
         _open(page, base, "today")  # unmeasured: the server's caches warm up
@@ -99,14 +144,25 @@ def views(cfg: StackConfig, quick: bool) -> list[Figure]:
             first.samples.append(_open(cold.new_page(), base, "today"))
             cold.close()
         cycle = list(TITLES)
+        during: list[str] = []  # events sent between a click and its view shown
         for i in range(switches + 1):
             view = cycle[(i + 1) % len(cycle)]
             t0 = time.perf_counter()
             page.locator(f'[data-testid=nav-item][data-view="{view}"]').click()
             page.wait_for_function(SHOWN, arg=[TITLES[view]], polling="raf")
+            t1 = time.perf_counter()
             if i > 0:  # the first switch is unmeasured too
-                switch.samples.append((time.perf_counter() - t0) * 1000)
+                switch.samples.append((t1 - t0) * 1000)
+                during += events.between(t0, t1)
         rows = page.get_by_test_id("task-row").count()
+        for i in range(switches):  # on round the cycle from where the clicks left it
+            view = cycle[(switches + i + 2) % len(cycle)]
+            in_page.samples.append(page.evaluate(IN_PAGE, [view, TITLES[view]]))
+        for _ in range(switches // 2):
+            t0 = time.perf_counter()
+            page.get_by_test_id("view-title").click()
+            page.wait_for_function(SHOWN, arg=[TITLES[view]], polling="raf")
+            click.samples.append((time.perf_counter() - t0) * 1000)
         for i in range(switches // 2):
             t0 = time.perf_counter()
             page.get_by_test_id("assistant-toggle").click()
@@ -114,4 +170,9 @@ def views(cfg: StackConfig, quick: bool) -> list[Figure]:
             floor.samples.append((time.perf_counter() - t0) * 1000)
         browser.close()
     switch.notes.append(f"cycling {', '.join(cycle)}; the last view showed {rows} rows")
-    return [first, switch, floor]
+    names = sorted(set(during))
+    switch.notes.append(
+        f"events sent while a switch was on its way (click to shown): {len(during)}"
+        + (f" ({', '.join(names)})" if names else "")
+    )
+    return [first, switch, in_page, click, floor]

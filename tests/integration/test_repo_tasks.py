@@ -399,6 +399,36 @@ async def test_keyset_pages_cover_everything_once_in_order(
     assert seen == expected_order(created, sort, order)
 
 
+@pytest.mark.parametrize(("sort", "order"), [("due", "asc"), ("title", "desc")])
+async def test_tag_pages_are_the_tag_filtered_lists_in_one_statement(
+    factory: SessionFactory, sort: str, order: str
+) -> None:
+    user = await make_user(factory)
+    specs = [
+        ("w1", ["work"], "2026-06-11T09:00"),
+        ("w2", ["work", "home"], "2026-06-10T09:00"),
+        ("w3", ["work"], None),
+        ("h1", ["home"], "2026-06-12T09:00"),
+        ("x1", [], "2026-06-09T09:00"),
+        ("w4", ["work"], "2026-06-13T09:00"),
+    ]
+    for title, tags, due in specs:
+        await make_task(factory, user, title=title, tags=tags, due=due)
+    query = ListQuery(status="open", sort=sort, order=order, limit=2)
+    async with factory() as session:
+        pages = await tasks.list_tag_pages(
+            session, user.id, query, ["work", "home", "none"], user.time_zone
+        )
+        for tag in ("work", "home", "none"):
+            one = await tasks.list_tasks(
+                session, user.id, query.model_copy(update={"tag": tag}), user.time_zone
+            )
+            assert [t.id for t in pages[tag].items] == [t.id for t in one.items], tag
+            assert pages[tag].next_cursor == one.next_cursor, tag
+    assert pages["none"].items == []
+    assert pages["work"].next_cursor is not None  # four work tasks, pages of two
+
+
 async def test_an_account_holds_at_most_its_quota_of_tasks(
     factory: SessionFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,6 +11,7 @@ from todo_web.states.agenda import (
     upcoming_groups,
     upcoming_sections,
 )
+from todo_web.states.view_data import RowCache
 
 ZONE = "Europe/Berlin"
 # 10:00 in Berlin (UTC+1 in December).
@@ -103,3 +104,14 @@ def test_a_task_moved_to_another_day_keeps_its_local_time_across_a_dst_change():
     assert moved_due(due, ZONE, date(2026, 3, 30)) == datetime(2026, 3, 30, 9, 30)
     sections = upcoming_sections([task("day 3", 3 * 24)], ZONE, NOW)
     assert [s.day for s in sections] == ["2026-12-06", "2026-12-08"]
+
+
+def test_every_view_shares_one_row_per_task():
+    """The page holds every view at once (states/view_data.py): a task in Today and in a tag
+    view is built into a row once."""
+    soon = task("soon", 1)
+    soon.id = uuid4()
+    rows = RowCache(ZONE, NOW)
+    today = today_sections([soon], ZONE, NOW, make_row=rows.row)
+    assert today[0].rows[0] is rows([soon])[0]
+    assert today[0].rows[0].title == "soon"

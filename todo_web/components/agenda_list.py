@@ -59,7 +59,7 @@ def _move_form() -> rx.Component:
     )
 
 
-def _section(section: Section) -> rx.Component:
+def _section(section: Section, draggable: rx.Var[bool]) -> rx.Component:
     return rx.cond(
         section.gap,
         rx.text(
@@ -87,7 +87,7 @@ def _section(section: Section) -> rx.Component:
                 width="100%",
                 border_bottom="1px solid var(--gray-a6)",
             ),
-            rx.foreach(section.rows, task_row),
+            rx.foreach(section.rows, lambda row: task_row(row, draggable)),
             spacing="0",
             width="100%",
             custom_attrs={
@@ -99,11 +99,11 @@ def _section(section: Section) -> rx.Component:
     )
 
 
-def _empty() -> rx.Component:
+def _empty(view: rx.Var[str]) -> rx.Component:
     return rx.center(
         rx.text(
             rx.cond(
-                TasksState.view == TODAY,
+                view == TODAY,
                 "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
                 "Nothing planned for the next 7 days.",
             ),
@@ -115,18 +115,22 @@ def _empty() -> rx.Component:
     )
 
 
-def agenda_list() -> rx.Component:
-    return rx.fragment(rx.cond(TasksState.view == UPCOMING, _move_form()), _agenda())
-
-
-def _agenda() -> rx.Component:
-    return rx.cond(
-        TasksState.sections.length() > 0,  # type: ignore[attr-defined]
-        rx.vstack(
-            rx.foreach(TasksState.sections, _section),
-            spacing="1",
-            width="100%",
-            custom_attrs={"data-testid": "task-list"},
+def agenda_list(view: rx.Var[str]) -> rx.Component:
+    """Today or Upcoming (`view`, the browser's current view): one component for both, so a
+    switch between them updates the rows already on the page instead of building new ones.
+    Only Upcoming's rows can be dragged onto another day."""
+    upcoming = view == UPCOMING
+    sections = rx.cond(upcoming, TasksState.upcoming_sections, TasksState.today_sections)
+    return rx.fragment(
+        rx.cond(upcoming, _move_form()),
+        rx.cond(
+            sections.length() > 0,
+            rx.vstack(
+                rx.foreach(sections, lambda section: _section(section, upcoming)),
+                spacing="1",
+                width="100%",
+                custom_attrs={"data-testid": "task-list"},
+            ),
+            _empty(view),
         ),
-        _empty(),
     )

@@ -1,9 +1,31 @@
 """The few rules Radix's props cannot say: a visible focus on rows (the keyboard's cursor),
-and touch targets of at least 44 px on phones (WCAG 2.5.5, Apple's and Google's guidance)."""
+touch targets of at least 44 px on phones (WCAG 2.5.5, Apple's and Google's guidance), and a
+task row's own layout (components/task_row.py: plain elements, no style props)."""
 
 import reflex as rx
 
+from todo_web.components.row_icons import ICON_CSS
+
 PAGE_CSS = """
+.task-row { width: 100%; border-bottom: 1px solid var(--gray-a4); }
+/* Rows out of sight are not styled, laid out or painted until scrolled near: a view of a
+   few hundred rows costs about a screenful when shown (45 px: a row with one line of detail).
+   The clip margin keeps the focus rings of a row's controls whole. */
+.task-row { content-visibility: auto; contain-intrinsic-size: auto 45px;
+  overflow-clip-margin: 4px; }
+.task-main { flex: 1 1 0%; min-width: 0; }
+.task-open { height: auto; min-height: 28px; padding: 0; white-space: normal; text-align: left;
+  justify-content: flex-start; }
+.task-title { color: var(--gray-12); }
+.task-row[data-done="true"] .task-title { text-decoration: line-through; color: var(--gray-11); }
+.row-meta { color: var(--gray-11); }
+.row-repeat { color: var(--violet-11); }
+.row-repeat p { max-width: 16em; }
+.row-flag[data-priority="high"] { color: var(--red-11); }
+.row-flag[data-priority="low"] { color: var(--blue-11); }
+.row-tag { cursor: pointer; }
+.task-row .rt-CheckboxIndicator { pointer-events: none; }
+.task-delete { padding: 6px; }
 .task-row { outline: none; }
 .task-row:focus-visible, .task-row:focus {
   outline: 2px solid var(--accent-9); outline-offset: -2px; background: var(--accent-a3);
@@ -28,4 +50,4 @@ PAGE_CSS = """
 
 
 def page_css() -> rx.Component:
-    return rx.el.style(PAGE_CSS)
+    return rx.el.style(PAGE_CSS + ICON_CSS)

@@ -1,4 +1,6 @@
-"""The list: quick-add bar, view controls, rows, and its empty, loading and error states."""
+"""The list: quick-add bar, view controls, the current view's rows, and its empty, loading
+and error states. Every view's rows are in the page; only the current view's are rendered
+(the browser switches which, view_switch.py), so the page's size is one view's."""
 
 import reflex as rx
 
@@ -6,6 +8,14 @@ from todo_web.components.agenda_list import agenda_list
 from todo_web.components.assistant_panel import assistant_toggle
 from todo_web.components.fields import menu
 from todo_web.components.task_row import task_row
+from todo_web.components.view_switch import (
+    current_view,
+    is_agenda,
+    is_tag_view,
+    show_done,
+    tag_of,
+    view_title,
+)
 from todo_web.states.editor import EditorState
 from todo_web.states.quick_add import ChipView
 from todo_web.states.tasks import ANY, TasksState
@@ -86,6 +96,8 @@ def quick_chip(chip: ChipView, index: rx.Var[int]) -> rx.Component:
 
 
 def view_controls() -> rx.Component:
+    """Search, filters and sort of All and the tag views. Hidden, not removed, in Today and
+    Upcoming: mounting its menus again on every switch from them cost more than the rows."""
     return rx.flex(
         rx.input(
             rx.input.slot(rx.icon("search", size=16)),
@@ -105,9 +117,10 @@ def view_controls() -> rx.Component:
              aria_label="Priority", custom_attrs={"data-testid": "filter-priority"}),
         menu(DUE, TasksState.due, TasksState.set_due,
              aria_label="Due", custom_attrs={"data-testid": "filter-due"}),
+        # All's tag filter; in a tag view, that view's tag (another tag is another view).
         rx.input(
-            value=TasksState.tag,
-            on_change=TasksState.set_tag,
+            value=rx.cond(is_tag_view(current_view()), tag_of(current_view()), TasksState.tag),
+            on_change=lambda value: TasksState.set_tag(value, current_view()),  # type: ignore[operator]
             debounce_timeout=400,
             placeholder="Tag",
             aria_label="Filter by tag",
@@ -130,13 +143,14 @@ def view_controls() -> rx.Component:
         spacing="2",
         width="100%",
         align="center",
+        display=rx.cond(is_agenda(current_view()), "none", "flex"),
     )  # fmt: skip
 
 
-def _empty() -> rx.Component:
+def _empty(filtered: rx.Var[bool] | bool) -> rx.Component:
     return rx.center(
         rx.cond(
-            TasksState.filtered,
+            filtered,
             rx.vstack(
                 rx.text("No tasks match this view."),
                 rx.button("Show all open tasks", variant="soft", on_click=TasksState.reset_view),
@@ -153,13 +167,15 @@ def _empty() -> rx.Component:
 def view_header() -> rx.Component:
     """The view's name (focused on a switch, so a screen reader announces it) and its
     "show completed" switch, remembered per view."""
+    view = current_view()
     return rx.hstack(
-        rx.heading(TasksState.title, as_="h2", size="6", id="view-title", tab_index=-1,
+        rx.heading(view_title(view), as_="h2", size="6", id="view-title", tab_index=-1,
                    custom_attrs={"data-testid": "view-title"}),
         rx.spacer(),
         rx.el.label(
             rx.hstack(
-                rx.switch(checked=TasksState.show_done, on_change=TasksState.set_show_done,
+                rx.switch(checked=show_done(view),
+                          on_change=lambda show: TasksState.set_show_done(show, view),  # type: ignore[operator]
                           custom_attrs={"data-testid": "show-done"}),
                 rx.text("Show completed", size="2"),
                 align="center",
@@ -174,7 +190,50 @@ def view_header() -> rx.Component:
     )  # fmt: skip
 
 
+def _list(view: rx.Var[str]) -> rx.Component:
+    """All or a tag view (`view`): one component for both, so a switch between them updates
+    the rows already on the page. The rows so far, and "Load more" while there are more."""
+    tag, is_tag = tag_of(view), is_tag_view(view)
+    rows = rx.cond(is_tag, TasksState.tag_rows[tag], TasksState.rows)  # type: ignore[index]
+    cursor = rx.cond(is_tag, TasksState.tag_cursors[tag].to(str), TasksState.next_cursor)  # type: ignore[attr-defined, index]
+    # A tag view is filtered by its tag: "Show all open tasks" leads out of it.
+    filtered = is_tag | TasksState.filtered
+    listed = rx.fragment(
+        rx.cond(
+            rows.length() > 0,
+            rx.vstack(
+                rx.foreach(rows, lambda row: task_row(row)),
+                spacing="0",
+                width="100%",
+                custom_attrs={"data-testid": "task-list"},
+            ),
+            _empty(filtered),
+        ),
+        rx.cond(
+            cursor != "",
+            rx.center(
+                rx.button("Load more", variant="soft", on_click=TasksState.load_more(view),  # type: ignore[operator]
+                          custom_attrs={"data-testid": "load-more"}),
+                width="100%",
+            ),
+        ),
+    )  # fmt: skip
+    # A tag the page holds no rows for (one only done tasks carry) asks the server for them
+    # when its placeholder shows.
+    return rx.cond(
+        is_tag & ~TasksState.tag_rows.contains(tag),  # type: ignore[attr-defined]
+        _loading(on_mount=TasksState.open_view(view)),  # type: ignore[operator]
+        listed,
+    )
+
+
+def _loading(**props: object) -> rx.Component:
+    return rx.center(rx.spinner(size="3"), padding="6", width="100%",
+                     custom_attrs={"data-testid": "loading"}, **props)  # fmt: skip
+
+
 def task_list() -> rx.Component:
+    view = current_view()
     return rx.vstack(
         rx.cond(
             TasksState.load_error != "",
@@ -183,30 +242,8 @@ def task_list() -> rx.Component:
         ),
         rx.cond(
             TasksState.loading,
-            rx.center(rx.spinner(size="3"), padding="6", width="100%",
-                      custom_attrs={"data-testid": "loading"}),
-            rx.cond(
-                TasksState.agenda,
-                agenda_list(),
-                rx.cond(
-                    TasksState.rows.length() > 0,  # type: ignore[attr-defined]
-                    rx.vstack(
-                        rx.foreach(TasksState.rows, task_row),
-                        spacing="0",
-                        width="100%",
-                        custom_attrs={"data-testid": "task-list"},
-                    ),
-                    _empty(),
-                ),
-            ),
-        ),
-        rx.cond(
-            TasksState.next_cursor != "",
-            rx.center(
-                rx.button("Load more", variant="soft", on_click=TasksState.load_more,
-                          custom_attrs={"data-testid": "load-more"}),
-                width="100%",
-            ),
+            _loading(),
+            rx.cond(is_agenda(view), agenda_list(view), _list(view)),
         ),
         width="100%",
         spacing="2",

@@ -9,9 +9,9 @@ from todo_web.components.shortcuts import shortcuts_help
 from todo_web.components.task_dialog import task_dialog
 from todo_web.components.task_list import quick_add, task_list, view_controls, view_header
 from todo_web.components.view_nav import view_nav
+from todo_web.components.view_switch import view_switch_support
 from todo_web.states.auth import AuthState
 from todo_web.states.live import LiveState
-from todo_web.states.tasks import TasksState
 
 
 def tasks_page() -> rx.Component:
@@ -27,7 +27,7 @@ def tasks_page() -> rx.Component:
                     rx.vstack(
                         quick_add(),
                         rx.hstack(view_header(), shortcuts_help(), width="100%", align="center"),
-                        rx.cond(~TasksState.agenda, view_controls()),
+                        view_controls(),
                         task_list(),
                         spacing="4",
                         width="100%",
@@ -44,6 +44,7 @@ def tasks_page() -> rx.Component:
                 align="start",
             ),
             task_dialog(),
+            view_switch_support(),
             # Starts the live loop when the page shows, and again after a reconnect (hydration
             # flips is_hydrated off and on, remounting the box): a restarted server has lost
             # the old loop. LiveState keeps one loop per tab: the newest.

@@ -6,7 +6,7 @@ next `days` days grouped by local date. The section builders turn those into wha
 renders: titled groups of rows, with runs of empty days in Upcoming collapsed to one line.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -14,6 +14,7 @@ from todo_core.models import Status, Task
 from todo_web.states.views import TaskRow, local, task_row
 
 UPCOMING_DAYS = 7
+MakeRow = Callable[[Task], TaskRow]
 
 
 @dataclass
@@ -82,18 +83,26 @@ def _gap_title(first: date, last: date) -> str:
     return f"{first:%a} {first.day} – {last:%a} {last.day} {last:%b}: nothing planned"
 
 
+def _rows_of(zone: str, now: datetime, make_row: MakeRow | None) -> MakeRow:
+    return make_row or (lambda task: task_row(task, zone, now))
+
+
 def today_sections(
-    tasks: Iterable[Task], zone: str, now: datetime, show_done: bool = False
+    tasks: Iterable[Task],
+    zone: str,
+    now: datetime,
+    show_done: bool = False,
+    make_row: MakeRow | None = None,
 ) -> list[Section]:
+    row = _rows_of(zone, now, make_row)
     chosen = today_tasks(tasks, zone, now, show_done)
     overdue = [t for t in chosen if t.status != Status.DONE and _due(t) < now]
     rest = [t for t in chosen if t not in overdue]
     today = local(now, zone).date()
     sections = [
-        Section("overdue", "Overdue", [task_row(t, zone, now) for t in overdue]),
-        Section("today", f"Today · {today:%a} {today.day} {today:%b}",
-                [task_row(t, zone, now) for t in rest]),
-    ]  # fmt: skip
+        Section("overdue", "Overdue", [row(t) for t in overdue]),
+        Section("today", f"Today · {today:%a} {today.day} {today:%b}", [row(t) for t in rest]),
+    ]
     return [s for s in sections if s.rows]
 
 
@@ -103,9 +112,11 @@ def upcoming_sections(
     now: datetime,
     days: int = UPCOMING_DAYS,
     show_done: bool = False,
+    make_row: MakeRow | None = None,
 ) -> list[Section]:
     """One section per day with tasks; each run of empty days between them is one gap line
     (a run at the end is left out: nothing more is planned)."""
+    row = _rows_of(zone, now, make_row)
     today = local(now, zone).date()
     sections: list[Section] = []
     expected = today + timedelta(days=1)
@@ -116,7 +127,7 @@ def upcoming_sections(
             sections.append(
                 Section(f"gap-{expected}", gap_title, gap=True, day=expected.isoformat())
             )
-        rows = [task_row(t, zone, now) for t in items]
+        rows = [row(t) for t in items]
         sections.append(Section(day.isoformat(), day_title(day, today), rows, day=day.isoformat()))
         expected = day + timedelta(days=1)
     return sections

@@ -35,13 +35,6 @@ def view_tag(view: str) -> str:
     return view.removeprefix(TAG_PREFIX) if view.startswith(TAG_PREFIX) else ""
 
 
-def view_title(view: str) -> str:
-    tag = view_tag(view)
-    if tag:
-        return f"#{tag}"
-    return {TODAY: "Today", UPCOMING: "Upcoming"}.get(view, "All tasks")
-
-
 def url_script(view: str) -> str:
     """Puts the view in the address bar without a navigation (no new page load, no history
     entry per click: Back leaves the app as it would a Todoist tab)."""

@@ -1,6 +1,11 @@
-"""The task list: one page at a time (keyset pagination), the user's saved view (search,
-filters, sort), quick add, complete, delete with undo, and refreshing when tasks change
-elsewhere (LiveState calls `refresh`)."""
+"""The tasks of every view (Today, Upcoming, All one page at a time, each tag's first page),
+the user's saved view (search, filters, sort, the view last shown), quick add, complete,
+delete with undo, and refreshing when tasks change elsewhere (LiveState calls `refresh_if`).
+
+Every view's rows are here at once so that the browser switches views by itself
+(components/view_switch.py): which view is on screen is the browser's (CURRENT_VIEW); `view`
+is the one it last told the server (`remember_view`, after a switch) and is what is saved.
+"""
 
 from dataclasses import replace
 from datetime import date
@@ -20,35 +25,32 @@ from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
 from todo_core.repositories import agenda
 from todo_core.repositories import tasks as repo
+from todo_core.repositories.agenda import ViewCounts
 from todo_core.repositories.errors import NotFound, QuotaReached, StaleVersion
 from todo_core.repositories.restore import restore_task
 from todo_core.validation import ListQuery, TaskUpdate, field_errors, task_create
 from todo_web import relay, sessions
 from todo_web.dapr_state import SidecarUnavailable
-from todo_web.states.agenda import (
-    UPCOMING_DAYS,
-    Section,
-    day_title,
-    moved_due,
-    today_sections,
-    upcoming_sections,
-)
+from todo_web.states.agenda import UPCOMING_DAYS, Section, day_title, moved_due
 from todo_web.states.auth import AuthState
+from todo_web.states.current_view import CURRENT_VIEW
 from todo_web.states.navigation import (
     AGENDA_VIEWS,
     ALL,
-    TODAY,
+    TAG_PREFIX,
     TagCount,
     done_views,
     normalise_view,
     url_script,
     view_tag,
-    view_title,
 )
 from todo_web.states.quick_add import QUICK_ADD_MAX, TOO_LONG, ChipView, quick_chips, unchip
+from todo_web.states.view_data import ViewData, read_views
 from todo_web.states.views import DB_ERRORS, TaskRow, local, task_row
 
 PAGE_SIZE = 50
+PAGE_MAX = 100  # ListQuery's own bound: a refresh keeps at most this many rows of a tag view
+ASKED_KEPT = 5  # tag views opened that are not in the side list (a done task's tag), kept
 UNDO_KEPT = 20  # undo toasts last seconds: a handful of recent deletes is all they need
 ANY = "any"  # Radix select items cannot have "" as a value; "any" means no filter
 VIEW_DEFAULTS: dict[str, str] = {
@@ -78,6 +80,7 @@ async def fingerprint(user_id: UUID) -> str:
 
 
 class TasksState(AuthState):
+    # All: the rows loaded so far and where the next page starts ("" at the end).
     rows: list[TaskRow] = []
     next_cursor: str = ""
     loading: bool = True
@@ -89,7 +92,7 @@ class TasksState(AuthState):
     q: str = ""
     status: str = "open"
     priority: str = ANY
-    tag: str = ""
+    tag: str = ""  # All's tag filter (a tag view's tag is in its name)
     due: str = ANY
     sort: str = "due"
     order: str = "asc"
@@ -97,7 +100,11 @@ class TasksState(AuthState):
     done_views: str = ""
 
     # Today and Upcoming: titled groups of rows instead of the paged list.
-    sections: list[Section] = []
+    today_sections: list[Section] = []
+    upcoming_sections: list[Section] = []
+    # Each tag view's rows (its first page, with All's filters and sort) and next page.
+    tag_rows: dict[str, list[TaskRow]] = {}
+    tag_cursors: dict[str, str] = {}
     count_today: int = 0
     count_upcoming: int = 0
     count_all: int = 0
@@ -105,6 +112,7 @@ class TasksState(AuthState):
 
     # Backend-only (underscore): never sent to the browser.
     _fingerprint: str = ""
+    _asked_tags: list[str] = []  # tag views opened that the side list does not name
     _quick_text: str = ""  # the quick-add box as last previewed
     # Recently deleted tasks (task.deleted snapshots as JSON) by id, for their toasts' Undo.
     _deleted: dict[str, dict[str, Any]] = {}
@@ -117,20 +125,6 @@ class TasksState(AuthState):
             for name, value in VIEW_DEFAULTS.items()
             if name not in NOT_FILTERS
         )
-
-    @rx.var
-    def agenda(self) -> bool:
-        return self.view in AGENDA_VIEWS
-
-    @rx.var
-    def title(self) -> str:
-        return view_title(self.view)
-
-    @rx.var
-    def show_done(self) -> bool:
-        if self.agenda:
-            return self.view in done_views(self.done_views)
-        return self.status != "open"
 
     # ---- loading ------------------------------------------------------------------------
 
@@ -148,40 +142,14 @@ class TasksState(AuthState):
         }
         return ListQuery.model_validate(raw)
 
-    async def _fetch(self, want: int) -> None:
-        """Load pages until `want` rows (or the end), so a refresh keeps what was shown."""
-        now, user = utcnow(), self.user_uuid
-        rows: list[TaskRow] = []
-        cursor: str | None = None
-        async with session_scope() as db:
-            while True:
-                page = await repo.list_tasks(db, user, self._query(cursor), self.time_zone, now)
-                rows += [task_row(t, self.time_zone, now) for t in page.items]
-                cursor = page.next_cursor
-                if cursor is None or len(rows) >= want:
-                    break
-        self.rows, self.next_cursor = rows, cursor or ""
+    def _tag_views(self) -> list[str]:
+        """The tag views the page holds: the side list's, the one last shown, and the few
+        others opened lately (a tag only done tasks carry, one beyond the side list)."""
+        named = [t.name for t in self.tag_counts]
+        shown = [view_tag(self.view)] if view_tag(self.view) else []
+        return list(dict.fromkeys([*named, *shown, *self._asked_tags]))
 
-    async def _fetch_agenda(self) -> None:
-        now, zone, show_done = utcnow(), self.time_zone, self.show_done
-        days = 1 if self.view == TODAY else 1 + UPCOMING_DAYS
-        until = agenda.day_start(now, zone, days)
-        since = agenda.day_start(now, zone, 0 if self.view == TODAY else 1)
-        async with session_scope() as db:
-            found = await agenda.agenda_tasks(
-                db, self.user_uuid, until, since if show_done else None
-            )
-        if self.view == TODAY:
-            self.sections = today_sections(found, zone, now, show_done)
-        else:
-            self.sections = upcoming_sections(found, zone, now, UPCOMING_DAYS, show_done)
-        self.rows, self.next_cursor = [], ""
-
-    async def _count(self) -> None:
-        async with session_scope() as db:
-            counts = await agenda.view_counts(
-                db, self.user_uuid, self.time_zone, utcnow(), UPCOMING_DAYS
-            )
+    def _count(self, counts: ViewCounts) -> None:
         self.count_today, self.count_upcoming, self.count_all = (
             counts.today,
             counts.upcoming,
@@ -189,22 +157,52 @@ class TasksState(AuthState):
         )
         self.tag_counts = [TagCount(name, n) for name, n in counts.tags]
 
-    async def reload(self, keep_shown: bool = False, counts: bool = True) -> None:
+    def _show(self, data: ViewData) -> None:
+        """Only what changed is sent to the browser: a refresh after one task changed resends
+        the views it is in, not all of them."""
+        changed = {
+            "today_sections": data.today,
+            "upcoming_sections": data.upcoming,
+            "rows": data.rows,
+            "next_cursor": data.next_cursor,
+            "tag_rows": data.tag_rows,
+            "tag_cursors": data.tag_cursors,
+        }
+        for name, value in changed.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+
+    async def reload(self, keep_shown: bool = False) -> None:
+        """Read every view again; `keep_shown` keeps as many rows as "Load more" showed."""
         want = max(len(self.rows), PAGE_SIZE) if keep_shown else PAGE_SIZE
+        longest = max((len(r) for r in self.tag_rows.values()), default=0) if keep_shown else 0
+        now = utcnow()
         try:
             self._fingerprint = await fingerprint(self.user_uuid)
-            if self.agenda:
-                await self._fetch_agenda()
-            else:
-                await self._fetch(want)
-            if counts:  # a view switch changes no count: two queries fewer
-                await self._count()
+            query = self._query()
+            async with session_scope() as db:
+                counts = await agenda.view_counts(
+                    db, self.user_uuid, self.time_zone, now, UPCOMING_DAYS
+                )
+                self._count(counts)
+                data = await read_views(
+                    db,
+                    self.user_uuid,
+                    zone=self.time_zone,
+                    now=now,
+                    query=query,
+                    want=want,
+                    tags=self._tag_views(),
+                    tag_limit=min(PAGE_MAX, max(PAGE_SIZE, longest)),
+                    done_views=done_views(self.done_views),
+                )
+            self._show(data)
             self.load_error = ""
         except ValidationError as exc:
             # Only a hand-edited saved view can get here: fall back to the defaults.
             logger.warning("bad saved view {}: {}", self.user_id, field_errors(exc))
             self._apply_view(VIEW_DEFAULTS)
-            await self._fetch(PAGE_SIZE)
+            await self.reload()
         except DB_ERRORS:
             logger.exception("task list query failed")
             self.load_error = DB_TROUBLE
@@ -225,7 +223,8 @@ class TasksState(AuthState):
 
     @rx.event
     async def load(self) -> Any:
-        """on_load: restore the saved view, then the first page."""
+        """on_load: restore the saved view, then every view's rows; the view asked in the
+        address wins over the saved one."""
         if not self.user_id:
             return None
         self.loading = True
@@ -233,25 +232,39 @@ class TasksState(AuthState):
             self._apply_view(await sessions.get_prefs(self.user_uuid))
         except SidecarUnavailable:
             logger.warning("could not read the saved view; using the defaults")
-        asked = self.router.url.query_parameters.get("view")
-        if asked:
-            self._enter(normalise_view(asked))
-        else:
-            self._enter(normalise_view(self.view))
+        if view_tag(self.view) and self.tag == view_tag(self.view):
+            # Saved before a tag view kept its tag to itself: that tag is not All's filter.
+            self.tag = ""
+        self.view = normalise_view(self.router.url.query_parameters.get("view") or self.view)
         await self.reload()
-        return rx.call_script(url_script(self.view))
+        return self._go(self.view)
+
+    def _go(self, view: str) -> list[Any]:
+        """The server's own choice of view (not a switch by the user): shown in the browser
+        and in its address bar."""
+        self.view = view
+        return [CURRENT_VIEW.push(view), rx.call_script(url_script(view))]
 
     @rx.event
-    async def load_more(self) -> None:
-        if not self.next_cursor:
+    async def load_more(self, view: str) -> None:
+        """The next page of All, or of the tag view `view` (the browser's current view)."""
+        tag = view_tag(normalise_view(view))
+        cursor = self.tag_cursors.get(tag, "") if tag else self.next_cursor
+        if not cursor:
             return
+        query = self._query(cursor)
+        if tag:
+            query = query.model_copy(update={"tag": tag})
         now = utcnow()
         async with session_scope() as db:
-            page = await repo.list_tasks(
-                db, self.user_uuid, self._query(self.next_cursor), self.time_zone, now
-            )
-        self.rows = self.rows + [task_row(t, self.time_zone, now) for t in page.items]
-        self.next_cursor = page.next_cursor or ""
+            page = await repo.list_tasks(db, self.user_uuid, query, self.time_zone, now)
+        more = [task_row(t, self.time_zone, now) for t in page.items]
+        if tag:
+            self.tag_rows = {**self.tag_rows, tag: [*self.tag_rows.get(tag, []), *more]}
+            self.tag_cursors = {**self.tag_cursors, tag: page.next_cursor or ""}
+        else:
+            self.rows = self.rows + more
+            self.next_cursor = page.next_cursor or ""
 
     # ---- the view -----------------------------------------------------------------------
 
@@ -283,9 +296,18 @@ class TasksState(AuthState):
         await self._view_changed()
 
     @rx.event
-    async def set_tag(self, value: str) -> None:
-        self.tag = value[:40]
+    async def set_tag(self, value: str, view: str = ALL) -> Any:
+        """The tag box: All's tag filter; in a tag view it names the view's tag, so another
+        tag there is that tag's view (and an empty box is All)."""
+        if not view_tag(normalise_view(view)):
+            self.tag = value[:40]
+            await self._view_changed()
+            return None
+        name = value.strip().lower()[:40]
+        target = normalise_view(TAG_PREFIX + name) if name else ALL
+        shown = self._go(target)
         await self._view_changed()
+        return shown
 
     @rx.event
     async def set_due(self, value: str) -> None:
@@ -303,32 +325,40 @@ class TasksState(AuthState):
         await self._view_changed()
 
     @rx.event
-    async def reset_view(self) -> None:
+    async def reset_view(self) -> Any:
+        """ "Show all open tasks": every filter back to its default, on All."""
         self._apply_view(VIEW_DEFAULTS)
+        shown = self._go(ALL)
         await self._view_changed()
-
-    def _enter(self, view: str) -> None:
-        """Make `view` current; a tag view is the list filtered by its tag."""
-        tag = view_tag(view)
-        if tag or view_tag(self.view):
-            self.tag = tag
-        self.view = view
+        return shown
 
     @rx.event
-    async def set_view(self, value: str) -> Any:
-        self._enter(normalise_view(value))
-        await self.reload(counts=False)
-        # Shown first; saving the choice (a state store round trip) follows.
-        yield [rx.call_script(url_script(self.view)), rx.set_focus("view-title")]
+    async def remember_view(self, form: dict[str, Any]) -> None:
+        """Sent by the browser a moment after the user settles on a view (view_switch.py):
+        saved for the next visit. The switch itself did not wait for it."""
+        await self._shown(str(form.get("view", "")))
+
+    @rx.event
+    async def open_view(self, view: str) -> None:
+        """A tag view the page holds no rows for (a tag only done tasks carry, or one beyond
+        the side list): its placeholder asks for them when it shows."""
+        await self._shown(view)
+
+    async def _shown(self, view: str) -> None:
+        self.view = normalise_view(view)
+        tag = view_tag(self.view)
+        if tag and tag not in self.tag_rows:
+            others = [t for t in self._asked_tags if t != tag]
+            self._asked_tags = [*others[-(ASKED_KEPT - 1) :], tag]
+            await self.reload(keep_shown=True)
         await self._save_view()
 
     @rx.event
-    async def show_tag(self, tag: str) -> Any:
-        return TasksState.set_view(f"tag:{tag}")  # type: ignore[operator]
-
-    @rx.event
-    async def set_show_done(self, show: bool) -> None:
-        if self.agenda:
+    async def set_show_done(self, show: bool, view: str) -> None:
+        """ "Show completed" of `view` (the browser's current view): its own choice for Today
+        and Upcoming, the status filter for All and the tag views."""
+        self.view = normalise_view(view)
+        if self.view in AGENDA_VIEWS:
             chosen = done_views(self.done_views) - {self.view} | ({self.view} if show else set())
             self.done_views = ",".join(sorted(chosen))
         else:
@@ -394,8 +424,20 @@ class TasksState(AuthState):
         def marked(rows: list[TaskRow]) -> list[TaskRow]:
             return [replace(r, done=done) if r.id == task_id else r for r in rows]
 
-        self.rows = marked(self.rows)
-        self.sections = [replace(s, rows=marked(s.rows)) for s in self.sections]
+        self._each_view(marked)
+
+    def _each_view(self, change: Any) -> None:
+        """Apply `change` (rows -> rows) to the rows of every view the page holds."""
+        self.rows = change(self.rows)
+        self.today_sections = [replace(s, rows=change(s.rows)) for s in self.today_sections]
+        self.upcoming_sections = [replace(s, rows=change(s.rows)) for s in self.upcoming_sections]
+        self.tag_rows = {tag: change(rows) for tag, rows in self.tag_rows.items()}
+
+    def _views_shown(self) -> tuple[Any, ...]:
+        return (self.rows, self.today_sections, self.upcoming_sections, self.tag_rows)
+
+    def _restore_views(self, shown: tuple[Any, ...]) -> None:
+        self.rows, self.today_sections, self.upcoming_sections, self.tag_rows = shown
 
     def _remember(self, kind: str, task_id: str) -> None:
         """For `z`: the newest undoable change last."""
@@ -474,7 +516,7 @@ class TasksState(AuthState):
 
     @rx.event
     async def delete(self, task_id: str) -> Any:
-        shown = (self.rows, self.sections)
+        shown = self._views_shown()
         self._hide(task_id)
         yield  # gone from the list now; the database write follows
         try:
@@ -489,7 +531,7 @@ class TasksState(AuthState):
             return
         except DB_ERRORS:
             logger.exception("delete failed")
-            self.rows, self.sections = shown
+            self._restore_views(shown)
             yield rx.toast.error(ROLLED_BACK)
             return
         # Newest last; each toast's Undo brings back its own task.
@@ -506,10 +548,7 @@ class TasksState(AuthState):
         )
 
     def _hide(self, task_id: str) -> None:
-        self.rows = [r for r in self.rows if r.id != task_id]
-        self.sections = [
-            replace(s, rows=[r for r in s.rows if r.id != task_id]) for s in self.sections
-        ]
+        self._each_view(lambda rows: [r for r in rows if r.id != task_id])
 
     @rx.event
     async def undo_delete(self, task_id: str) -> Any:

@@ -1,0 +1,87 @@
+"""A view switch happens in the browser (issue 25, item 6): the page holds every view's rows,
+so a click or a key shows the view, its rows and its address with no event sent to the
+server; the choice is saved by one event a second later (components/view_switch.py)."""
+
+import re
+import time
+
+from playwright.sync_api import Page, WebSocket, expect
+
+from tests.e2e.helpers import api_post, row, sign_up
+from tests.e2e.test_views_agenda import nav, seed
+
+SAVE_DELAY = 1.0  # view_switch.SAVE_DELAY_MS
+EVENT_NAME = re.compile(r'"name":"[^"]*?\.([a-z_]+)"')
+
+
+class SentEvents:
+    """Every Reflex event the page sends over its websocket, with when it was sent."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[tuple[float, str]] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        socket.on("framesent", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        text = payload if isinstance(payload, str) else payload.decode(errors="replace")
+        for name in EVENT_NAME.findall(text):
+            self.sent.append((time.monotonic(), name))
+
+    def since(self, moment: float) -> list[tuple[float, str]]:
+        return [(t, name) for t, name in self.sent if t >= moment]
+
+    def wait_since(self, page: Page, moment: float, timeout: float) -> list[tuple[float, str]]:
+        """Playwright hands over frames only while it runs: wait in the page, not in sleep."""
+        deadline = time.monotonic() + timeout
+        while not self.since(moment) and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        return self.since(moment)
+
+
+def test_a_switch_sends_nothing_to_the_server_and_the_choice_is_saved_after(page: Page) -> None:
+    events = SentEvents(page)  # before the first page opens its socket
+    sign_up(page)
+    seed(page)
+    page.goto("/?view=all")
+    expect(page.get_by_test_id("task-title")).to_have_count(6)
+    page.locator("body").click(position={"x": 5, "y": 5})  # out of the quick-add box
+
+    switches = [
+        ("upcoming", lambda: nav(page, "upcoming").click(), ["dentist", "trip"]),
+        ("tag:travel", lambda: nav(page, "tag:travel").click(), ["trip", "someday"]),
+        ("today", lambda: page.keyboard.press("t"), ["overdue report", "evening call"]),
+    ]
+    for view, switch, titles in switches:
+        page.wait_for_timeout(300)  # the page's own start-up events are behind us
+        clicked = time.monotonic()
+        switch()
+        expect(page.get_by_test_id("task-title")).to_have_text(titles)
+        expect(page.get_by_test_id("view-title")).to_be_focused()
+        expect(page).to_have_url(re.compile(rf"\?view={view}$"))
+        # Nothing was sent for the switch; one event saves the choice, a second later.
+        saved = events.wait_since(page, clicked, 10)
+        assert [name for _, name in saved] == ["remember_view"], saved
+        assert saved[0][0] - clicked >= SAVE_DELAY * 0.9, "the save was not after the switch"
+
+    page.goto("/")  # no view in the address: the saved one
+    expect(page.get_by_test_id("view-title")).to_have_text("Today")
+    expect(page).to_have_url(re.compile(r"\?view=today$"))
+
+
+def test_a_tag_view_the_page_holds_no_rows_for_asks_for_them(page: Page) -> None:
+    """A tag only a completed task carries is not in the side list, so the page holds no
+    rows for it: its view asks the server when it shows, then lists the task."""
+    sign_up(page)
+    done = api_post(page, "/api/tasks", {"title": "filed taxes", "tags": ["paperwork"]})
+    api_post(page, f"/api/tasks/{done['id']}/complete", {})
+    page.goto("/?view=all")
+    page.get_by_test_id("show-done").click()  # All and the tag views: the status filter
+    expect(row(page, "filed taxes")).to_be_visible()
+    expect(nav(page, "tag:paperwork")).to_have_count(0)
+
+    row(page, "filed taxes").get_by_test_id("tag").click()
+    expect(page.get_by_test_id("view-title")).to_have_text("#paperwork")
+    expect(page).to_have_url(re.compile(r"\?view=tag:paperwork$"))
+    expect(page.get_by_test_id("task-title")).to_have_text(["filed taxes"])
