@@ -10,18 +10,18 @@ The websocket frames the page sends during the switches are counted: a switch ha
 browser (todo_web/components/view_switch.py), so none should carry an event.
 """
 
-import re
 import time
 import uuid
 from typing import Any
 
 import psycopg
-from playwright.sync_api import Page, WebSocket, sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 from bench.stack import web_url
 from bench.stats import Figure
 from devstack.browser import CHROMIUM, CHROMIUM_ARGS
 from devstack.config import StackConfig
+from tests.e2e.helpers import SentEvents
 
 TASKS = 500
 TAGS = 8
@@ -56,25 +56,6 @@ IN_PAGE = """([view, title]) => new Promise((resolve) => {
   shown();
 })"""
 PANEL = "([open]) => !!document.querySelector('[data-testid=assistant-panel]') === open"
-EVENT_NAME = re.compile(r'"name":"[^"]*?\.([a-z_]+)"')
-
-
-class SentEvents:
-    """The Reflex events the page sends over its websocket, by name, with when."""
-
-    def __init__(self, page: Page) -> None:
-        self.sent: list[tuple[float, str]] = []
-        page.on("websocket", self._watch)
-
-    def _watch(self, socket: WebSocket) -> None:
-        socket.on("framesent", self._frame)
-
-    def _frame(self, payload: str | bytes) -> None:
-        text = payload if isinstance(payload, str) else payload.decode(errors="replace")
-        self.sent += [(time.perf_counter(), name) for name in EVENT_NAME.findall(text)]
-
-    def between(self, start: float, end: float) -> list[str]:
-        return [name for t, name in self.sent if start <= t <= end]
 
 
 def _user_with_tasks(cfg: StackConfig, page: Page) -> None:

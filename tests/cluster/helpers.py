@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -170,3 +171,22 @@ class RequestLoop(threading.Thread):
                 if status != 200:
                     self.failures.append(f"{path}: {status}")
                 time.sleep(0.05)
+
+
+def next_occurrence_seconds(client: httpx.Client, title: str, limit: float) -> float | None:
+    """Creates a daily task, completes it, and waits for the worker's next occurrence in the
+    list: seconds it took, or None if it was not there within `limit`."""
+    due = (datetime.now(UTC) + timedelta(hours=2)).replace(tzinfo=None)
+    body = {"title": title, "due": due.isoformat(timespec="minutes"),
+            "recurrence": {"kind": "daily"}}  # fmt: skip
+    first = client.post("/api/tasks", json=body)
+    assert first.status_code == 201, first.text
+    first_id = first.json()["id"]
+    assert client.post(f"/api/tasks/{first_id}/complete").status_code == 200
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        items = client.get("/api/tasks?status=open").json()["items"]
+        if any(t["title"] == title and t["id"] != first_id for t in items):
+            return time.monotonic() - started
+        time.sleep(0.5)
+    return None

@@ -14,7 +14,6 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -23,7 +22,7 @@ import pytest
 from devstack.cluster import network
 from devstack.cluster.app import NAMESPACE, RELEASE
 from devstack.cluster.kubectl import Kube
-from tests.cluster.helpers import kafka_image, pods, python_in
+from tests.cluster.helpers import kafka_image, next_occurrence_seconds, pods, python_in
 
 OTHER_NAMESPACE = "netpol-probe"
 PROBE_POD = "netpol-probe"
@@ -218,19 +217,9 @@ def test_the_app_still_works_end_to_end(app_url: str) -> None:
     registered = client.post("/api/auth/register", json=body)
     assert registered.status_code == 201, registered.text
     client.headers["Authorization"] = f"Bearer {registered.json()['token']}"
-    due = (datetime.now(UTC) + timedelta(hours=2)).replace(tzinfo=None)
-    task = {"title": "check the fences", "due": due.isoformat(timespec="minutes"),
-            "recurrence": {"kind": "daily"}}  # fmt: skip
-    first = client.post("/api/tasks", json=task)
-    assert first.status_code == 201, first.text
-    first_id = first.json()["id"]
-    assert client.post(f"/api/tasks/{first_id}/complete").status_code == 200
-    started = time.monotonic()
-    while time.monotonic() - started < NEXT_OCCURRENCE_LIMIT_S:
-        items = client.get("/api/tasks?status=open").json()["items"]
-        if any(t["title"] == "check the fences" and t["id"] != first_id for t in items):
-            return
-        time.sleep(0.5)
+    took = next_occurrence_seconds(client, "check the fences", NEXT_OCCURRENCE_LIMIT_S)
+    if took is not None:
+        return
     pytest.fail(f"no next occurrence within {NEXT_OCCURRENCE_LIMIT_S}s: the worker's event")
 
 

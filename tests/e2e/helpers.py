@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, WebSocket, expect
 
 from tests.e2e.conftest import BROWSER_ZONE
 
@@ -119,3 +119,35 @@ def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
         time.sleep(every)
+
+
+EVENT_NAME = re.compile(r'"name":"[^"]*?\.([a-z_]+)"')
+
+
+class SentEvents:
+    """Every Reflex event the page sends over its websocket, by name, with when it was sent
+    (time.perf_counter). Create it before the page opens its socket."""
+
+    def __init__(self, page: Page) -> None:
+        self.sent: list[tuple[float, str]] = []
+        page.on("websocket", self._watch)
+
+    def _watch(self, socket: WebSocket) -> None:
+        socket.on("framesent", self._frame)
+
+    def _frame(self, payload: str | bytes) -> None:
+        text = payload if isinstance(payload, str) else payload.decode(errors="replace")
+        self.sent += [(time.perf_counter(), name) for name in EVENT_NAME.findall(text)]
+
+    def between(self, start: float, end: float) -> list[str]:
+        return [name for t, name in self.sent if start <= t <= end]
+
+    def since(self, moment: float) -> list[tuple[float, str]]:
+        return [(t, name) for t, name in self.sent if t >= moment]
+
+    def wait_since(self, page: Page, moment: float, timeout: float) -> list[tuple[float, str]]:
+        """Playwright hands over frames only while it runs: wait in the page, not in sleep."""
+        deadline = time.perf_counter() + timeout
+        while not self.since(moment) and time.perf_counter() < deadline:
+            page.wait_for_timeout(50)
+        return self.since(moment)
