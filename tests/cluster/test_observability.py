@@ -95,16 +95,21 @@ def test_one_trace_from_the_load_balancer_to_the_worker(fired: tuple[str, str]) 
     wanted = {("todo-web", "post /api/tasks"), ("todo-web", "outbox publish reminders"),
               ("todo-worker", "handle reminders reminder.scheduled")}  # fmt: skip
 
+    seen: list[tuple[str, str]] = []
+
     def spans() -> list[tuple[str, str]] | None:
         resp = httpx.get(f"{monitoring.ZIPKIN_URL}/api/v2/trace/{trace_id}", timeout=10)
-        found = [
+        seen[:] = [
             (s.get("localEndpoint", {}).get("serviceName", ""), s.get("name", "").lower())
             for s in (resp.json() if resp.status_code == 200 else [])
         ]
-        complete = all(any(svc == s and part in n for s, n in found) for svc, part in wanted)
-        return found if complete else None
+        complete = all(any(svc == s and part in n for s, n in seen) for svc, part in wanted)
+        return list(seen) if complete else None
 
-    found = wait_until(spans, 60, f"trace {trace_id} with {wanted}", every=2)
+    try:
+        found = wait_until(spans, 60, f"trace {trace_id} with {wanted}", every=2)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the trace has {sorted(set(seen))}") from None
     # daprd's own spans joined the same trace: the sidecars export to the block's endpoint.
     assert any("publishevent" in name or "pubsub/reminders" in name for _, name in found), found
 
