@@ -39,11 +39,12 @@ logs: install
 run: install
 	@$(DEVSTACK) run
 
-# The cluster's parts are not provisioned here: the session builds them in the background,
-# at the lowest priority, while the local stack's tests run (devstack/cluster/prebuild.py).
+# The cluster's parts are not provisioned here: its test session builds them in the
+# background, at the lowest priority (devstack/cluster/prebuild.py), and its tests run beside
+# the local stack's (devstack/suites.py). PYTEST_ARGS: one pytest run of those instead.
 test: install
 	@$(DEVSTACK) provision --browser
-	@$(PY) -m pytest $(PYTEST_ARGS)
+	@$(DEVSTACK) test $(PYTEST_ARGS)
 
 # The cluster's part of `make test` alone (pr.yml runs this): nothing to overlap, so its
 # builds run in front, with their progress lines.

@@ -1,4 +1,4 @@
-"""`python -m devstack up|down|status|logs|run|clean|provision` (the Makefile's targets)."""
+"""`python -m devstack up|down|status|logs|run|clean|provision|test` (the Makefile's targets)."""
 
 import argparse
 import json
@@ -7,12 +7,15 @@ import signal
 import sys
 import time
 
-from devstack import config, observability, provision, stack
+from devstack import config, observability, provision, stack, suites
 from devstack.errors import StackError
 from devstack.progress import say
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["test"]:
+        sys.exit(suites.run(argv[1:]))
     parser = argparse.ArgumentParser(prog="devstack", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     prov = sub.add_parser("provision", help="fetch and build every pinned part")
@@ -32,6 +35,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("status", help="each part's state").add_argument("--json", action="store_true")
     sub.add_parser("logs", help="follow every part's log")
     sub.add_parser("run", help="up, then follow logs; Ctrl-C stops everything")
+    # Its arguments are pytest's, passed on untouched (main() takes them before argparse).
+    sub.add_parser("test", help="the whole suite; with pytest arguments, one pytest run of them")
     cluster = sub.add_parser("cluster", help="the local single-node Kubernetes cluster")
     cluster.add_argument("action", choices=["up", "down", "status", "release", "rehearse"])
     cluster.add_argument("--json", action="store_true", help="status for machines")

@@ -127,6 +127,26 @@ def helm_upgrade(kube: Kube, *sets: str, strings: tuple[str, ...] = ()) -> None:
     )  # fmt: skip
 
 
+def old_pods_gone(kube: Kube, timeout: float = 120) -> None:
+    """After `helm upgrade --wait`, the old pods may still be terminating for as long as their
+    preStop pause and sidecar's shutdown block: until they are gone, a request or an outbox
+    row can still be served by a pod with the previous values."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = kube.get(
+            "-n", NAMESPACE, "pods", "-l", "app.kubernetes.io/component in (web,worker)"
+        )
+        leaving = [
+            p["metadata"]["name"] for p in items["items"] if p["metadata"].get("deletionTimestamp")
+        ]
+        if not leaving:
+            return
+        assert time.monotonic() < deadline, (
+            f"pods still terminating after {timeout:.0f} s: {leaving}"
+        )
+        time.sleep(2)
+
+
 def release_revision(kube: Kube) -> int:
     history = json.loads(kube.helm("history", "todo", "--namespace", NAMESPACE, "-o", "json"))
     return int(history[-1]["revision"])
