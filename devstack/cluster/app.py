@@ -49,12 +49,18 @@ def ensure_secret(kube: Kube) -> None:
     """Throwaway passwords made here, only ever stored in the Secret. A Secret from an
     older checkout gets the keys it lacks."""
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
+    added_later = {
+        "REDIS_PASSWORD": secrets.token_hex(16),
+        "KAFKA_SASL_USERNAME": "todo",
+        "KAFKA_SASL_PASSWORD": secrets.token_hex(16),
+    }
     found = kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, "-o", "json", check=False)
     if found.strip():
-        missing = {"REDIS_PASSWORD"} - set(json.loads(found).get("data", {}))
+        have = set(json.loads(found).get("data", {}))
+        missing = {key: value for key, value in added_later.items() if key not in have}
         if missing:
-            patch = {"stringData": {key: secrets.token_hex(16) for key in missing}}
-            kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", json.dumps(patch))
+            patch = json.dumps({"stringData": missing})
+            kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", patch)
         return
     password = secrets.token_hex(16)
     host = "todo-postgres"
@@ -65,7 +71,27 @@ def ensure_secret(kube: Kube) -> None:
         "--from-literal=STATE_PG_CONNECTION="
         f"host={host} port=5432 user=todo password={password} dbname=todo connect_timeout=5",
         "--from-literal=KAFKA_BROKERS=todo-kafka:9092",
-        f"--from-literal=REDIS_PASSWORD={secrets.token_hex(16)}",
+        *(f"--from-literal={key}={value}" for key, value in added_later.items()),
+    )  # fmt: skip
+
+
+# The in-cluster Kafka and PostgreSQL are pre-install hooks (they must exist before the
+# migrations hook), which `helm upgrade` leaves as they are.
+LOCAL_INFRA = ("local-kafka.yaml", "local-postgres.yaml")
+
+
+def refresh_local_infra(kube: Kube, values: list[Path]) -> None:
+    """Apply the chart's in-cluster infrastructure to a release that exists, so that a change
+    to it (a new image, a login) reaches a running cluster; an unchanged object stays as it
+    is. The first install leaves it to helm."""
+    if not kube.helm("status", RELEASE, "--namespace", NAMESPACE, check=False).strip():
+        return
+    files = [arg for path in values for arg in ("-f", str(path))]
+    shown = [arg for name in LOCAL_INFRA for arg in ("--show-only", f"templates/{name}")]
+    manifest = kube.helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *files, *shown)
+    kube.kubectl(
+        "apply", "--server-side", "--force-conflicts", "--namespace", NAMESPACE, "-f", "-",
+        stdin=manifest,
     )  # fmt: skip
 
 
@@ -109,6 +135,7 @@ def local_release_argv(kube: Kube, images_values: Path, tag: str) -> list[str]:
 def install(kube: Kube, archives: dict[str, Path], images_values: Path, tag: str) -> None:
     """Push the app images, then release them with the same entry point as the workflow."""
     ensure_secret(kube)
+    refresh_local_infra(kube, [CHART / "values-local.yaml", images_values])
     kube.apply(yaml.safe_dump(registry.pull_secret_manifest(kube.layout, NAMESPACE)))
     push_images(kube.layout, archives, tag)
     if run_release(kube, local_release_argv(kube, images_values, tag)).returncode != 0:

@@ -37,6 +37,7 @@ ORDER = [
     "test_sidecars",
     "test_ingress",
     "test_flow",
+    "test_kafka_login",
     "test_network_policy",
     "test_scale",
     "test_rollout",

@@ -1,6 +1,8 @@
 """Looking into the cluster the way an operator would: kubectl get, kubectl exec."""
 
+import base64
 import json
+import shlex
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -9,7 +11,7 @@ from typing import Any
 import httpx
 import yaml
 
-from devstack.cluster.app import CHART, NAMESPACE
+from devstack.cluster.app import CHART, NAMESPACE, SECRET
 from devstack.cluster.kubectl import Kube
 
 
@@ -84,28 +86,56 @@ KAFKA_READER_POLICY = {
 }
 
 
-def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any]:
-    """`found`: the first record of `event_type` for `task_id` on `topic` (its timestamp),
-    or None; and how many records were read looking for it."""
+def kafka_login(kube: Kube) -> tuple[str, str]:
+    """The in-cluster Kafka's SASL/SCRAM user and password, from the release's Secret."""
+    data = kube.get("-n", NAMESPACE, "secret", SECRET)["data"]
+    user, password = (data["KAFKA_SASL_USERNAME"], data["KAFKA_SASL_PASSWORD"])
+    return base64.b64decode(user).decode(), base64.b64decode(password).decode()
+
+
+def read_topic(kube: Kube, topic: str, login: tuple[str, str] | None) -> str:
+    """What Kafka's console consumer printed, its log lines included, reading `topic` from
+    the start (as `login`, or with no login at all), and its exit status (`exit=N`)."""
     kube.apply(json.dumps(KAFKA_READER_POLICY))
-    out = kube.kubectl(
+    argv = [*CONSOLE_CONSUMER, "--topic", topic]
+    if login is not None:
+        jaas = ("org.apache.kafka.common.security.scram.ScramLoginModule required "
+                f'username="{login[0]}" password="{login[1]}";')  # fmt: skip
+        for prop in ("security.protocol=SASL_PLAINTEXT", "sasl.mechanism=SCRAM-SHA-256",
+                     f"sasl.jaas.config={jaas}"):  # fmt: skip
+            argv += ["--consumer-property", prop]
+    return kube.kubectl(
         "-n", NAMESPACE, "run", f"kafka-read-{time.time_ns()}", "--rm", "-i", "--quiet",
         f"--labels={KAFKA_READER_LABEL}=true",
         "--restart=Never", f"--image={kafka_image(kube)}", "--image-pull-policy=Never",
-        "--pod-running-timeout=2m", "--command", "--", *CONSOLE_CONSUMER, "--topic", topic,
+        "--pod-running-timeout=2m", "--command", "--",
+        "bash", "-c", shlex.join(argv) + ' 2>&1; echo "exit=$?"',
     )  # fmt: skip
-    found, seen = None, 0
-    for line in out.splitlines():
+
+
+def records(output: str) -> list[tuple[int, int, dict[str, Any]]]:
+    """(timestamp ms, partition, CloudEvent) of each record in `read_topic`'s output."""
+    found = []
+    for line in output.splitlines():
         # CreateTime:1733400000000<TAB>Partition:1<TAB>{"data": ...}
         parts = line.split("\t", 2)
-        if len(parts) != 3 or not parts[0].startswith("CreateTime:"):
-            continue
-        seen += 1
-        data = json.loads(parts[2]).get("data", {})
-        if found is None and data.get("task_id") == task_id and data.get("type") == event_type:
-            found = {"timestamp_ms": int(parts[0].split(":", 1)[1]),
-                     "partition": int(parts[1].split(":", 1)[1])}  # fmt: skip
-    return {"found": found, "records_read": seen}
+        if len(parts) == 3 and parts[0].startswith("CreateTime:"):
+            timestamp = int(parts[0].split(":", 1)[1])
+            found.append((timestamp, int(parts[1].split(":", 1)[1]), json.loads(parts[2])))
+    return found
+
+
+def find_record(kube: Kube, topic: str, task_id: str, event_type: str) -> dict[str, Any]:
+    """`found`: the first record of `event_type` for `task_id` on `topic` (its timestamp),
+    or None; and how many records were read looking for it."""
+    read = records(read_topic(kube, topic, kafka_login(kube)))
+    found = None
+    for timestamp, partition, event in read:
+        data = event.get("data", {})
+        if data.get("task_id") == task_id and data.get("type") == event_type:
+            found = {"timestamp_ms": timestamp, "partition": partition}
+            break
+    return {"found": found, "records_read": len(read)}
 
 
 def sql(kube: Kube, query: str) -> list[list[str]]:

@@ -249,6 +249,33 @@ def test_cloud_pubsub_uses_sasl_scram_over_tls(render):
     assert "caCert" not in meta, "a public CA needs no caCert"
 
 
+def test_the_in_cluster_kafka_takes_only_scram_logins(render):
+    """values-local.yaml: the pub/sub component logs in (SCRAM-SHA-256, plain TCP inside the
+    cluster) with the Secret's login, which the broker's pod makes; no plaintext listener
+    faces the pods, and the controller answers on the pod's loopback only."""
+    docs = documents(render("values-local.yaml"))
+    meta = {m["name"]: m for m in find(docs, "Component", "pubsub")["spec"]["metadata"]}
+    assert meta["authType"]["value"] == "password"
+    assert meta["saslMechanism"]["value"] == "SHA-256"
+    assert meta["disableTls"]["value"] == "true"
+    assert meta["saslUsername"]["secretKeyRef"]["key"] == "KAFKA_SASL_USERNAME"
+    broker = find(docs, "StatefulSet", "todo-kafka")["spec"]["template"]["spec"]
+    env = {e["name"]: e for e in broker["containers"][0]["env"]}
+    listeners = env["KAFKA_LISTENERS"]["value"].split(",")
+    assert [item for item in listeners if not item.split("://")[1].startswith("127.0.0.1:")] == [
+        "SASL_PLAINTEXT://:9092"
+    ]
+    assert env["SASL_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "KAFKA_SASL_PASSWORD"
+    assert env["KAFKA_SASL_ENABLED_MECHANISMS"]["value"] == "SCRAM-SHA-256"
+
+
+def test_the_in_cluster_kafka_refuses_to_render_without_a_login(helm):
+    proc = helm("template", "todo", str(CHART), *values_args("values-local.yaml"),
+                "--set", "kafka.authType=none")  # fmt: skip
+    assert proc.returncode != 0
+    assert "set kafka.authType=password" in proc.stderr, proc.stderr
+
+
 PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
 
 
