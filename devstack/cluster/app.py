@@ -93,6 +93,12 @@ def refresh_local_infra(kube: Kube, values: list[Path]) -> None:
         "apply", "--server-side", "--force-conflicts", "--namespace", NAMESPACE, "-f", "-",
         stdin=manifest,
     )  # fmt: skip
+    # A changed broker or database restarts: the release's new pods should find it up.
+    for component in ("kafka", "postgres"):
+        kube.kubectl(
+            "-n", NAMESPACE, "rollout", "status", f"statefulset/{RELEASE}-{component}",
+            "--timeout=300s",
+        )  # fmt: skip
 
 
 def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
