@@ -81,24 +81,21 @@ LOCAL_INFRA = ("local-kafka.yaml", "local-postgres.yaml")
 
 
 def refresh_local_infra(kube: Kube, values: list[Path]) -> None:
-    """Apply the chart's in-cluster infrastructure to a release that exists, so that a change
-    to it (a new image, a login) reaches a running cluster; an unchanged object stays as it
-    is. The first install leaves it to helm."""
+    """Replace the chart's in-cluster StatefulSets in a release that exists, so that a
+    change to them (a new image, a login) reaches a running cluster; an unchanged one is not
+    restarted. Replaced, not applied: helm created them, and an apply would keep what it
+    does not name (an old probe beside the new one). Their Services are left as they are.
+    The first install leaves it all to helm."""
     if not kube.helm("status", RELEASE, "--namespace", NAMESPACE, check=False).strip():
         return
     files = [arg for path in values for arg in ("-f", str(path))]
     shown = [arg for name in LOCAL_INFRA for arg in ("--show-only", f"templates/{name}")]
-    manifest = kube.helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *files, *shown)
-    kube.kubectl(
-        "apply", "--server-side", "--force-conflicts", "--namespace", NAMESPACE, "-f", "-",
-        stdin=manifest,
-    )  # fmt: skip
+    rendered = kube.helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *files, *shown)
+    sets = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "StatefulSet"]
+    kube.kubectl("replace", "--namespace", NAMESPACE, "-f", "-", stdin=yaml.safe_dump_all(sets))
     # A changed broker or database restarts: the release's new pods should find it up.
-    for component in ("kafka", "postgres"):
-        kube.kubectl(
-            "-n", NAMESPACE, "rollout", "status", f"statefulset/{RELEASE}-{component}",
-            "--timeout=300s",
-        )  # fmt: skip
+    for name in (d["metadata"]["name"] for d in sets):
+        kube.kubectl("-n", NAMESPACE, "rollout", "status", f"statefulset/{name}", "--timeout=300s")
 
 
 def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
