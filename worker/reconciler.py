@@ -3,8 +3,12 @@
 It looks at open tasks whose remind_at falls in [now - lookback, now + window] and that
 have no notification for that time yet, and asks the scheduler whether the job covering
 each exists (worker/jobs.py: one job per second and shard, so many tasks share one check);
-a missing job is armed again, at once if its time has passed. Idempotent, so two replicas
-reconciling at once only repeat each other's work.
+a missing job is armed again. A reminder whose second passed `overdue` ago without a
+notification is fired here, whether its job exists or not: the scheduler was seen holding
+a job past its time without triggering it (2026-12-06, a whole `make test`), and a job that
+exists looks fine to the check above. Idempotent (a trigger notifies only what has no
+notification yet), so two replicas reconciling at once, or a late trigger, only repeat
+each other's work.
 """
 
 from collections.abc import Callable
@@ -22,6 +26,8 @@ from worker.handlers.reminders import Reminders
 from worker.jobs import ReminderJob
 
 _BATCH = 5000
+# The scheduler fires a job within a second or two of its time, even on a busy machine.
+OVERDUE = timedelta(seconds=30)
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Reconciler:
         lookback: timedelta,
         interval_seconds: float = 60.0,
         clock: Callable[[], datetime] = utcnow,
+        overdue: timedelta = OVERDUE,
     ) -> None:
         self._sessions = sessions
         self._reminders = reminders
@@ -46,6 +53,7 @@ class Reconciler:
         self._lookback = lookback
         self._interval = interval_seconds
         self._clock = clock
+        self._overdue = overdue
         self._scheduler: AsyncIOScheduler | None = None
 
     async def run_once(self) -> ReconcileResult:
@@ -77,7 +85,13 @@ class Reconciler:
             if job.name in seen:
                 continue
             seen.add(job.name)
-            if await self._reminders.arm(task_id, remind_at, check=True) == "armed":
+            if job.second <= now - self._overdue:
+                detail = await self._reminders.fire(job)
+                result.changed += 1
+                logger.warning(
+                    "reconciler: {} did not fire on time: fired here, {}", job.name, detail
+                )
+            elif await self._reminders.arm(task_id, remind_at, check=True) == "armed":
                 result.changed += 1
                 logger.info("reconciler: re-armed {} (task {})", job.name, task_id)
         return result
