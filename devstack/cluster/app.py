@@ -94,8 +94,10 @@ def refresh_local_infra(kube: Kube, values: list[Path]) -> None:
     sets = [d for d in yaml.safe_load_all(rendered) if d and d["kind"] == "StatefulSet"]
     kube.kubectl("replace", "--namespace", NAMESPACE, "-f", "-", stdin=yaml.safe_dump_all(sets))
     # A changed broker or database restarts: the release's new pods should find it up.
-    for name in (d["metadata"]["name"] for d in sets):
+    names = [d["metadata"]["name"] for d in sets]
+    for name in names:
         kube.kubectl("-n", NAMESPACE, "rollout", "status", f"statefulset/{name}", "--timeout=300s")
+    say(f"in-cluster {', '.join(names)}: as the chart says now")
 
 
 def push_images(layout: Layout, archives: dict[str, Path], tag: str) -> None:
