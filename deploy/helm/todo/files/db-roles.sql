@@ -3,9 +3,10 @@
 -- (`dapr_role`: its own schema). What each may do is granted by the migrations
 -- (todo_core/migrations/versions/0006_least_privilege_roles.py), run as the owner.
 --
--- Run as the owner (a role with CREATEROLE; on Neon the project's owner role), with psql:
---   psql "$OWNER_DSN" -v app_role=todo_app -v app_password=... \
---        -v dapr_role=todo_dapr -v dapr_password=... -f db-roles.sql
+-- Run as the owner (a role with CREATEROLE; on Neon the project's owner role), with psql and
+-- four variables (-v NAME=VALUE): app_role, app_password, dapr_role, dapr_password:
+--   psql "$OWNER_DSN" -v app_role=todo_app -v app_password="$APP_PASSWORD" \
+--        -v dapr_role=todo_dapr -v dapr_password="$DAPR_PASSWORD" -f db-roles.sql
 -- Safe to run again: an existing role keeps its grants and gets the password given.
 -- devstack, the chart's local PostgreSQL (the migrations Job's `db-roles` step) and the
 -- cloud rehearsal run this same file.
