@@ -72,9 +72,12 @@ def test_the_local_postgres_gets_the_roles_before_the_migrations(render):
     job = _job(docs)
     [step] = job["initContainers"]
     assert step["name"] == "db-roles"
-    assert step["image"] == find(docs, "StatefulSet", "todo-postgres")["spec"]["template"][
-        "spec"
-    ]["containers"][0]["image"]
+    assert (
+        step["image"]
+        == find(docs, "StatefulSet", "todo-postgres")["spec"]["template"]["spec"]["containers"][0][
+            "image"
+        ]
+    )
     assert _values(step)["PGHOST"] == "todo-postgres"
     assert _values(step)["PGUSER"] == "todo"
     assert _secret_keys(step) == {
