@@ -1,5 +1,7 @@
-"""Least privilege: the apps' role reads and writes the app's tables and nothing more; Dapr's
-role has its own schema and nothing more. The owner, who runs these migrations, keeps DDL.
+"""Least privilege: the apps' role gets DML on the app's tables, Dapr's role its own schema.
+
+The owner, who runs these migrations, keeps DDL; the apps and the state store get no more
+than their work needs.
 
 - `DB_APP_ROLE` (todo_app): USAGE on schema public, SELECT/INSERT/UPDATE/DELETE on every
   table in it (alembic_version: SELECT only) and USAGE/SELECT on its sequences. Default
