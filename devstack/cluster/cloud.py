@@ -204,7 +204,9 @@ def pg_hba() -> str:
 
 def start_postgres(layout: Layout) -> None:
     name = "cloud-postgres"
+    socket_dir = root(layout) / "postgres" / "socket"
     if processes.read_pid(layout.run_dir, name) is not None:
+        _ensure_database(layout, socket_dir)  # one started by an older checkout: roles too
         return
     data = root(layout) / "postgres" / "data"
     if not (data / "PG_VERSION").exists():
@@ -218,7 +220,6 @@ def start_postgres(layout: Layout) -> None:
         (tls / src.name).chmod(0o600)
     (data / "pg_hba.conf").write_text(pg_hba())
     shutil.chown(data / "pg_hba.conf", "postgres", "postgres")
-    socket_dir = root(layout) / "postgres" / "socket"
     socket_dir.mkdir(parents=True, exist_ok=True)
     shutil.chown(socket_dir, "postgres", "postgres")
     argv = [str(provision.ensure_postgres() / "postgres"), "-D", str(data),
