@@ -142,10 +142,15 @@ def test_a_table_a_later_migration_creates_is_the_app_roles_too(
 
 
 def test_the_dapr_role_cannot_read_the_app_tables(dapr_conn: psycopg.Connection) -> None:
+    # Unqualified, the app's tables are not even found: a schema the role may not use is
+    # left out of its search path.
+    with pytest.raises(errors.UndefinedTable):
+        dapr_conn.execute('SELECT * FROM "user"')
+    dapr_conn.rollback()
     for statement in (
-        'SELECT * FROM "user"',
+        'SELECT * FROM public."user"',
         "SELECT * FROM public.task",
-        "SELECT * FROM outbox",
+        "SELECT * FROM public.outbox",
         'INSERT INTO public."user" (id) VALUES (gen_random_uuid())',
         "CREATE TABLE public.planted (id int)",
     ):
