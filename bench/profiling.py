@@ -16,7 +16,7 @@ from devstack.config import StackConfig
 
 def _point_settings_at(cfg: StackConfig) -> None:
     # Both todo_core settings and the Dapr SDK read the environment once, on first use.
-    os.environ["DATABASE_URL"] = cfg.database_url()
+    os.environ["DATABASE_URL"] = cfg.app_database_url()  # as the web app connects
     os.environ["DAPR_HTTP_PORT"] = str(cfg.port("TODO_WEB_DAPR_HTTP_PORT"))
     os.environ["DAPR_GRPC_PORT"] = str(cfg.port("TODO_WEB_DAPR_GRPC_PORT"))
     from dapr.conf import settings

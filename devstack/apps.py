@@ -15,7 +15,8 @@ def app_env(cfg: StackConfig, sidecar: Sidecar) -> dict[str, str]:
     bun_bin = provision.ensure_bun()
     return {
         **os.environ,
-        "DATABASE_URL": cfg.database_url(),
+        # The apps' role: reads and writes the app's tables, no DDL (migrate() is the owner).
+        "DATABASE_URL": cfg.app_database_url(),
         "DAPR_HTTP_PORT": str(sidecar.http_port(cfg)),
         "DAPR_GRPC_PORT": str(sidecar.grpc_port(cfg)),
         "APP_PORT": str(sidecar.app_port(cfg)),
@@ -57,8 +58,11 @@ def _entry_point(name: str) -> str:
 
 
 def migrate(cfg: StackConfig) -> None:
+    """The roles first (each run: a stack from before them gets them too), then Alembic as
+    the owner, which grants the roles what they may do."""
     import sys
 
+    parts.create_roles(cfg)
     result = subprocess.run(
         [sys.executable, "-m", "alembic", "upgrade", "head"],
         cwd=REPO_ROOT,

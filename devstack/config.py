@@ -69,9 +69,16 @@ class StackConfig:
     name: str
     data_dir: Path
     ports: dict[str, int] = field(default_factory=dict)
+    # The owner (initdb's superuser here): migrations, tests' and tools' own access.
     pg_user: str = "todo"
     pg_password: str = "todo"  # noqa: S105 (loopback-only dev database; TODO_PG_PASSWORD)
     pg_database: str = "todo"
+    # The roles of least privilege (deploy/helm/todo/files/db-roles.sql): the apps connect
+    # as the first, the Dapr state store as the second. Their names are Settings' defaults.
+    pg_app_user: str = "todo_app"
+    pg_app_password: str = "todo_app"  # noqa: S105 (as pg_password; TODO_PG_APP_PASSWORD)
+    pg_dapr_user: str = "todo_dapr"
+    pg_dapr_password: str = "todo_dapr"  # noqa: S105 (as pg_password; TODO_PG_DAPR_PASSWORD)
     worker_replicas: int = 1  # TODO_WORKER_REPLICAS: worker processes `up` starts
     # TODO_OBSERVABILITY=0: no trace or metrics store (saves ~250 MB); traces off then.
     observability: bool = True
@@ -93,16 +100,24 @@ class StackConfig:
         return f"127.0.0.1:{self.port('TODO_KAFKA_PORT')}"
 
     def database_url(self, driver: str = "postgresql+asyncpg") -> str:
+        """The owner's URL: migrations, and tests and tools that look inside or set up."""
+        return self._url(self.pg_user, self.pg_password, driver)
+
+    def app_database_url(self, driver: str = "postgresql+asyncpg") -> str:
+        """The apps' URL (DATABASE_URL of todo-web and todo-worker): DML only."""
+        return self._url(self.pg_app_user, self.pg_app_password, driver)
+
+    def _url(self, user: str, password: str, driver: str) -> str:
         return (
-            f"{driver}://{self.pg_user}:{self.pg_password}@127.0.0.1:"
-            f"{self.port('TODO_PG_PORT')}/{self.pg_database}"
+            f"{driver}://{user}:{password}@127.0.0.1:{self.port('TODO_PG_PORT')}/{self.pg_database}"
         )
 
     @property
     def dapr_state_connection(self) -> str:
+        """The state store's connection string: the Dapr role, which sees schema dapr only."""
         return (
-            f"host=127.0.0.1 port={self.port('TODO_PG_PORT')} user={self.pg_user} "
-            f"password={self.pg_password} dbname={self.pg_database} connect_timeout=5"
+            f"host=127.0.0.1 port={self.port('TODO_PG_PORT')} user={self.pg_dapr_user} "
+            f"password={self.pg_dapr_password} dbname={self.pg_database} connect_timeout=5"
         )
 
     @property
@@ -148,6 +163,8 @@ def load(env: dict[str, str] | None = None) -> StackConfig:
         data_dir=data_dir.resolve(),
         ports=ports,
         pg_password=env.get("TODO_PG_PASSWORD", "todo"),
+        pg_app_password=env.get("TODO_PG_APP_PASSWORD", "todo_app"),
+        pg_dapr_password=env.get("TODO_PG_DAPR_PASSWORD", "todo_dapr"),
         worker_replicas=_worker_replicas(env.get("TODO_WORKER_REPLICAS", "1")),
         observability=_flag("TODO_OBSERVABILITY", env.get("TODO_OBSERVABILITY", "1")),
         tracing_sampling_rate=_rate(env.get("TODO_TRACING_SAMPLING_RATE", "1")),

@@ -179,6 +179,44 @@ def create_database(cfg: StackConfig) -> None:
         )
 
 
+# The one script that makes the apps' and Dapr's roles, here, in the chart and on Neon.
+DB_ROLES_SQL = REPO_ROOT / "deploy" / "helm" / "todo" / "files" / "db-roles.sql"
+
+
+def create_roles(cfg: StackConfig) -> None:
+    """The apps' and the state store's roles, made (or their passwords set) by the owner;
+    the migrations grant them what they may do."""
+    result = subprocess.run(
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(cfg.port("TODO_PG_PORT")),
+            "-U",
+            cfg.pg_user,
+            "-d",
+            cfg.pg_database,
+            "-qX",
+            "-v",
+            f"app_role={cfg.pg_app_user}",
+            "-v",
+            f"app_password={cfg.pg_app_password}",
+            "-v",
+            f"dapr_role={cfg.pg_dapr_user}",
+            "-v",
+            f"dapr_password={cfg.pg_dapr_password}",
+            "-f",
+            str(DB_ROLES_SQL),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGPASSWORD": cfg.pg_password},
+    )
+    if result.returncode != 0:
+        raise StackError(f"creating the database roles failed: {result.stderr.strip()}")
+
+
 # --- Kafka ------------------------------------------------------------------------------
 
 

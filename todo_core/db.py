@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from todo_core.pg_tls import engine_tls
 from todo_core.settings import get_settings, to_asyncpg_url
 
 SessionFactory = async_sessionmaker[AsyncSession]
@@ -34,8 +35,10 @@ def create_engine(
     """
     # Looked up at call time: tracing (todo_core.telemetry) wraps the module's function after
     # this module is imported, and every engine must be traced.
+    tls_url, connect_args = engine_tls(to_asyncpg_url(url))
     engine = sa_asyncio.create_async_engine(
-        to_asyncpg_url(url),
+        tls_url,
+        connect_args=connect_args,
         pool_size=pool_size,
         max_overflow=max_overflow,
         pool_recycle=POOL_RECYCLE_SECONDS,

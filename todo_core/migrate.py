@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
+from todo_core.pg_tls import engine_tls
 from todo_core.settings import to_asyncpg_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -46,7 +47,8 @@ async def _with_connection(url: str, revision: str, up: bool) -> None:
         else:
             command.downgrade(config, revision)
 
-    engine = create_async_engine(to_asyncpg_url(url), poolclass=NullPool)
+    tls_url, connect_args = engine_tls(to_asyncpg_url(url))
+    engine = create_async_engine(tls_url, connect_args=connect_args, poolclass=NullPool)
     try:
         async with engine.begin() as connection:
             await connection.run_sync(run)

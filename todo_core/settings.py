@@ -10,6 +10,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # Query parameters libpq understands but asyncpg does not; hosted PostgreSQL (Neon) puts them
 # in the connection strings it hands out, so we translate or drop them instead of failing.
 _LIBPQ_ONLY_PARAMS = {"channel_binding", "options", "connect_timeout"}
+# A role name the migrations can put into GRANT statements as it is: lower case, unquoted.
+_ROLE_NAME = r"^[a-z_][a-z0-9_]{0,62}$"
 
 
 def to_asyncpg_url(url: str) -> str:
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@localhost:5432/todo"
     db_pool_size: int = Field(default=5, ge=1, le=100)
     db_echo: bool = False
+    # The database roles the migrations grant to (docs/deploy.md "Database roles"): the apps
+    # connect as `db_app_role` (reads and writes on the app's tables, no DDL), Dapr's state
+    # store as `db_dapr_role` (its own schema `dapr` only). Migrations run as the owner.
+    db_app_role: str = Field(default="todo_app", pattern=_ROLE_NAME)
+    db_dapr_role: str = Field(default="todo_dapr", pattern=_ROLE_NAME)
 
     # Traces (todo_core/telemetry.py): a Zipkin span endpoint (empty = tracing off) and the
     # share of new traces kept (a trace begun upstream keeps its caller's decision).

@@ -2,6 +2,7 @@
 deploy/helm/todo with values-local.yaml and a values file that only names the images built
 here."""
 
+import base64
 import json
 import os
 import secrets
@@ -45,34 +46,46 @@ def write_image_values(root: Path, values: dict) -> Path:
     return path
 
 
+# Made here for the local PostgreSQL and its roles: the owner's (its superuser, which runs
+# the migrations), the apps' and the state store's (the migrations Job's db-roles step sets
+# them); Redis's for the web app's UI state.
+PASSWORD_KEYS = ("POSTGRES_PASSWORD", "POSTGRES_APP_PASSWORD", "POSTGRES_DAPR_PASSWORD")
+
+
+def database_literals(passwords: dict[str, str]) -> dict[str, str]:
+    """Each part's connection to the local PostgreSQL as its own role (docs/deploy.md)."""
+    roles = yaml.safe_load((CHART / "values.yaml").read_text())["postgres"]
+    host, app, dapr = "todo-postgres", roles["appRole"], roles["daprRole"]
+    owner_pw, app_pw = passwords["POSTGRES_PASSWORD"], passwords["POSTGRES_APP_PASSWORD"]
+    return {
+        "MIGRATIONS_DATABASE_URL": f"postgresql+asyncpg://todo:{owner_pw}@{host}:5432/todo",
+        "DATABASE_URL": f"postgresql+asyncpg://{app}:{app_pw}@{host}:5432/todo",
+        "STATE_PG_CONNECTION": f"host={host} port=5432 user={dapr} "
+        f"password={passwords['POSTGRES_DAPR_PASSWORD']} dbname=todo connect_timeout=5",
+    }
+
+
 def ensure_secret(kube: Kube) -> None:
     """Throwaway passwords made here, only ever stored in the Secret. A Secret from an
-    older checkout gets the keys it lacks."""
+    older checkout gets the keys it lacks, and its connections move to the roles."""
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
-    added_later = {
-        "REDIS_PASSWORD": secrets.token_hex(16),
-        "KAFKA_SASL_USERNAME": "todo",
-        "KAFKA_SASL_PASSWORD": secrets.token_hex(16),
-    }
     found = kube.kubectl("-n", NAMESPACE, "get", "secret", SECRET, "-o", "json", check=False)
-    if found.strip():
-        have = set(json.loads(found).get("data", {}))
-        missing = {key: value for key, value in added_later.items() if key not in have}
-        if missing:
-            patch = json.dumps({"stringData": missing})
-            kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", patch)
+    data = json.loads(found).get("data", {}) if found.strip() else {}
+    known = {key: base64.b64decode(data[key]).decode() for key in PASSWORD_KEYS if key in data}
+    made = {
+        key: secrets.token_hex(16) for key in (*PASSWORD_KEYS, "REDIS_PASSWORD") if key not in data
+    }
+    if "KAFKA_SASL_PASSWORD" not in data:
+        made |= {"KAFKA_SASL_USERNAME": "todo", "KAFKA_SASL_PASSWORD": secrets.token_hex(16)}
+    literals = {**made, **database_literals({**known, **made}), "KAFKA_BROKERS": "todo-kafka:9092"}
+    if not found.strip():
+        kube.kubectl(
+            "-n", NAMESPACE, "create", "secret", "generic", SECRET,
+            *(f"--from-literal={key}={value}" for key, value in literals.items()),
+        )  # fmt: skip
         return
-    password = secrets.token_hex(16)
-    host = "todo-postgres"
-    kube.kubectl(
-        "-n", NAMESPACE, "create", "secret", "generic", SECRET,
-        f"--from-literal=POSTGRES_PASSWORD={password}",
-        f"--from-literal=DATABASE_URL=postgresql+asyncpg://todo:{password}@{host}:5432/todo",
-        "--from-literal=STATE_PG_CONNECTION="
-        f"host={host} port=5432 user=todo password={password} dbname=todo connect_timeout=5",
-        "--from-literal=KAFKA_BROKERS=todo-kafka:9092",
-        *(f"--from-literal={key}={value}" for key, value in added_later.items()),
-    )  # fmt: skip
+    patch = {"stringData": literals}
+    kube.kubectl("-n", NAMESPACE, "patch", "secret", SECRET, "-p", json.dumps(patch))
 
 
 # The in-cluster Kafka and PostgreSQL are pre-install hooks (they must exist before the

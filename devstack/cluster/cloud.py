@@ -26,7 +26,7 @@ from devstack.cluster import pki
 from devstack.cluster.layout import HOST_IP, Layout
 from devstack.config import REPO_ROOT, made_once
 from devstack.errors import StackError
-from devstack.parts import SINGLE_NODE_KAFKA, kafka_cluster_id
+from devstack.parts import DB_ROLES_SQL, SINGLE_NODE_KAFKA, kafka_cluster_id
 from devstack.progress import say
 
 KAFKA_PORT = 9094
@@ -36,7 +36,9 @@ KAFKA_CONTROLLER_PORT = 29095
 PG_PORT = 5433
 KAFKA_BOOTSTRAP = f"{HOST_IP}:{KAFKA_PORT}"
 PG_DATABASE = "todo"
-APP_USER = "todo"  # the app's Kafka and PostgreSQL user
+APP_USER = "todo"  # the app's Kafka user, and PostgreSQL's owner of its database
+# The roles a cloud user makes with db-roles.sql (docs/deploy.md "Database roles").
+PG_APP_ROLE, PG_DAPR_ROLE = "todo_app", "todo_dapr"
 ADMIN_USER = "admin"  # Kafka only: the topics step
 
 
@@ -202,7 +204,9 @@ def pg_hba() -> str:
 
 def start_postgres(layout: Layout) -> None:
     name = "cloud-postgres"
+    socket_dir = root(layout) / "postgres" / "socket"
     if processes.read_pid(layout.run_dir, name) is not None:
+        _ensure_database(layout, socket_dir)  # one started by an older checkout: roles too
         return
     data = root(layout) / "postgres" / "data"
     if not (data / "PG_VERSION").exists():
@@ -216,7 +220,6 @@ def start_postgres(layout: Layout) -> None:
         (tls / src.name).chmod(0o600)
     (data / "pg_hba.conf").write_text(pg_hba())
     shutil.chown(data / "pg_hba.conf", "postgres", "postgres")
-    socket_dir = root(layout) / "postgres" / "socket"
     socket_dir.mkdir(parents=True, exist_ok=True)
     shutil.chown(socket_dir, "postgres", "postgres")
     argv = [str(provision.ensure_postgres() / "postgres"), "-D", str(data),
@@ -249,12 +252,45 @@ def _ensure_database(layout: Layout, socket_dir: Path) -> None:
     password = credentials(layout).postgres  # hex: nothing to quote
     if sql(f"SELECT 1 FROM pg_roles WHERE rolname = '{APP_USER}'") != "1":  # noqa: S608
         sql(f"CREATE ROLE {APP_USER} LOGIN PASSWORD '{password}'")
+    # As Neon's owner role (neon_superuser's CREATEROLE): it makes the app's other roles.
+    sql(f"ALTER ROLE {APP_USER} CREATEROLE")
     if sql(f"SELECT 1 FROM pg_database WHERE datname = '{PG_DATABASE}'") != "1":  # noqa: S608
         sql(f"CREATE DATABASE {PG_DATABASE} OWNER {APP_USER}")
 
 
-def database_url(layout: Layout) -> str:
-    """The apps' URL: TLS with the server's certificate checked against the CA and name."""
+def role_passwords(layout: Layout) -> dict[str, str]:
+    """The app's and the state store's role passwords, made once like the others."""
+    return {
+        role: made_once(root(layout) / f"{role}-password", lambda: secrets.token_hex(16))
+        for role in (PG_APP_ROLE, PG_DAPR_ROLE)
+    }
+
+
+def owner_connection(layout: Layout) -> str:
+    """The owner's libpq connection string from the host (psql), TLS verified."""
+    return (
+        f"host={HOST_IP} port={PG_PORT} user={APP_USER} dbname={PG_DATABASE} "
+        f"sslmode=verify-full sslrootcert={ca_file(layout)} connect_timeout=10"
+    )
+
+
+def create_roles(layout: Layout) -> None:
+    """The documented step (docs/deploy.md "Database roles"), run as a cloud user runs it:
+    db-roles.sql with psql, as the database's owner, over verified TLS."""
+    passwords = role_passwords(layout)
+    argv = ["psql", owner_connection(layout), "-qX",
+            "-v", f"app_role={PG_APP_ROLE}", "-v", f"app_password={passwords[PG_APP_ROLE]}",
+            "-v", f"dapr_role={PG_DAPR_ROLE}", "-v", f"dapr_password={passwords[PG_DAPR_ROLE]}",
+            "-f", str(DB_ROLES_SQL)]  # fmt: skip
+    env = {"PGPASSWORD": credentials(layout).postgres, "PATH": "/usr/bin:/bin"}
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
+    if proc.returncode != 0:
+        raise StackError(f"creating the database roles failed: {proc.stderr.strip()}")
+
+
+def migrations_database_url(layout: Layout) -> str:
+    """The migrations Job's URL: the owner, TLS with the server's certificate checked
+    against the CA and its name."""
     creds = credentials(layout)
     return (
         f"postgresql://{APP_USER}:{creds.postgres}@{HOST_IP}:{PG_PORT}/{PG_DATABASE}"
@@ -262,10 +298,20 @@ def database_url(layout: Layout) -> str:
     )
 
 
-def state_connection(layout: Layout) -> str:
-    creds = credentials(layout)
+def database_url(layout: Layout) -> str:
+    """The apps' URL: their role of least privilege, TLS verified as above."""
+    password = role_passwords(layout)[PG_APP_ROLE]
     return (
-        f"host={HOST_IP} port={PG_PORT} user={APP_USER} password={creds.postgres} "
+        f"postgresql://{PG_APP_ROLE}:{password}@{HOST_IP}:{PG_PORT}/{PG_DATABASE}"
+        "?sslmode=verify-full"
+    )
+
+
+def state_connection(layout: Layout) -> str:
+    """The state store's: Dapr's own role, TLS verified (pgx reads PGSSLROOTCERT)."""
+    password = role_passwords(layout)[PG_DAPR_ROLE]
+    return (
+        f"host={HOST_IP} port={PG_PORT} user={PG_DAPR_ROLE} password={password} "
         f"dbname={PG_DATABASE} sslmode=verify-full connect_timeout=10"
     )
 

@@ -60,6 +60,7 @@ def secret_literals(layout: Layout, kafka_password: str | None = None) -> dict[s
     """The Secret a cloud user creates (docs/deploy.md), filled with this rehearsal's values."""
     creds = cloud.credentials(layout)
     return {
+        "MIGRATIONS_DATABASE_URL": cloud.migrations_database_url(layout),
         "DATABASE_URL": cloud.database_url(layout),
         "STATE_PG_CONNECTION": cloud.state_connection(layout),
         "KAFKA_BROKERS": cloud.KAFKA_BOOTSTRAP,
@@ -110,6 +111,7 @@ def prepare(kube: Kube, archives: dict[str, Path], tag: str, redis_image: str) -
     cloud.ensure_running(layout)
     ingress.install_ingress(kube, archives, layout)
     create_topics(layout)
+    cloud.create_roles(layout)
     kube.kubectl("create", "namespace", NAMESPACE, check=False)
     apply_secret(kube, secret_literals(layout))
     kube.apply(yaml.safe_dump(registry.pull_secret_manifest(layout, NAMESPACE)))

@@ -72,18 +72,19 @@ def test_a_failing_migration_is_rolled_back_with_its_cause_and_data_untouched(
     cluster: Cluster, app_url: str
 ) -> None:
     """The migrations Job runs against a database its user cannot log in to (a Secret whose
-    DATABASE_URL has the wrong password): a pre-upgrade hook, so no app pod changes."""
+    MIGRATIONS_DATABASE_URL, the owner's, has the wrong password): a pre-upgrade hook, so no
+    app pod changes."""
     kube = cluster.kube
     secret = kube.get("-n", NAMESPACE, "secret", app.SECRET)
-    url = base64.b64decode(secret["data"]["DATABASE_URL"]).decode()
+    url = base64.b64decode(secret["data"]["MIGRATIONS_DATABASE_URL"]).decode()
     user, rest = url.split("://", 1)[1].split(":", 1)
     broken_url = url.replace(f"{user}:{rest.split('@', 1)[0]}@", f"{user}:wrong-password@")
     kube.kubectl("-n", NAMESPACE, "delete", "secret", "todo-secrets-broken", check=False)
     kube.kubectl(
         "-n", NAMESPACE, "create", "secret", "generic", "todo-secrets-broken",
         *(f"--from-literal={k}={base64.b64decode(v).decode()}" for k, v in secret["data"].items()
-          if k != "DATABASE_URL"),
-        f"--from-literal=DATABASE_URL={broken_url}",
+          if k != "MIGRATIONS_DATABASE_URL"),
+        f"--from-literal=MIGRATIONS_DATABASE_URL={broken_url}",
     )  # fmt: skip
     before, revision = deployment_images(kube), release_revision(kube)
     tag = next(iter(before)).rsplit(":", 1)[1]

@@ -13,7 +13,7 @@ async def app_database(stack: StackConfig, monkeypatch: pytest.MonkeyPatch) -> A
     from todo_core import db
     from todo_core.settings import get_settings
 
-    monkeypatch.setenv("DATABASE_URL", stack.database_url())
+    monkeypatch.setenv("DATABASE_URL", stack.app_database_url())
     for cached in (get_settings, db.get_engine, db.get_session_factory):
         cached.cache_clear()
     yield

@@ -119,7 +119,7 @@ def test_dapr_run_file_matches_the_launcher() -> None:
     sidecar_env = parts.daprd_env(cfg)
     for key in ("TODO_SECRET_KAFKA_BROKERS", "TODO_SECRET_STATE_PG_CONNECTION"):
         assert common["env"][key] == sidecar_env[key]
-    assert common["env"]["DATABASE_URL"] == cfg.database_url()
+    assert common["env"]["DATABASE_URL"] == cfg.app_database_url()
     by_id = {a["appID"]: a for a in run["apps"]}
     for sidecar, command in (
         (parts.WEB_SIDECAR, "todo-web"),

@@ -78,7 +78,7 @@ def test_sigterm_finishes_the_in_flight_handler_then_exits(
     app_port, health_port = _free_port(), _free_port()
     env = {
         **os.environ,
-        "DATABASE_URL": stack.database_url(),
+        "DATABASE_URL": stack.app_database_url(),
         "APP_PORT": str(app_port),
         "HEALTH_PORT": str(health_port),
         "DAPR_GRPC_PORT": str(WORKER_SIDECAR.grpc_port(stack)),

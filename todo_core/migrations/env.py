@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from sqlmodel import SQLModel
 
 import todo_core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from todo_core.pg_tls import engine_tls
 from todo_core.settings import get_settings, to_asyncpg_url
 
 config = context.config
@@ -38,7 +39,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async() -> None:
-    engine = create_async_engine(_url(), poolclass=NullPool)
+    url, connect_args = engine_tls(_url())
+    engine = create_async_engine(url, connect_args=connect_args, poolclass=NullPool)
     async with engine.connect() as connection:
         await connection.run_sync(_run)
     await engine.dispose()
