@@ -149,20 +149,15 @@ def postgres_healthy(cfg: StackConfig) -> bool:
     return result.returncode == 0
 
 
+def _psql(cfg: StackConfig, database: str) -> list[str]:
+    """psql as the stack's owner, on loopback (its password goes in PGPASSWORD)."""
+    port = str(cfg.port("TODO_PG_PORT"))
+    return ["psql", "-h", "127.0.0.1", "-p", port, "-U", cfg.pg_user, "-d", database]
+
+
 def create_database(cfg: StackConfig) -> None:
     env = {**os.environ, "PGPASSWORD": cfg.pg_password}
-    base = [
-        "psql",
-        "-h",
-        "127.0.0.1",
-        "-p",
-        str(cfg.port("TODO_PG_PORT")),
-        "-U",
-        cfg.pg_user,
-        "-d",
-        "postgres",
-        "-tAc",
-    ]
+    base = [*_psql(cfg, "postgres"), "-tAc"]
     exists = subprocess.run(
         [*base, f"SELECT 1 FROM pg_database WHERE datname = '{cfg.pg_database}'"],  # noqa: S608
         capture_output=True,
@@ -186,26 +181,17 @@ DB_ROLES_SQL = REPO_ROOT / "deploy" / "helm" / "todo" / "files" / "db-roles.sql"
 def create_roles(cfg: StackConfig) -> None:
     """The apps' and the state store's roles, made (or their passwords set) by the owner;
     the migrations grant them what they may do."""
+    variables = {
+        "app_role": cfg.pg_app_user,
+        "app_password": cfg.pg_app_password,
+        "dapr_role": cfg.pg_dapr_user,
+        "dapr_password": cfg.pg_dapr_password,
+    }
     result = subprocess.run(
         [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(cfg.port("TODO_PG_PORT")),
-            "-U",
-            cfg.pg_user,
-            "-d",
-            cfg.pg_database,
+            *_psql(cfg, cfg.pg_database),
             "-qX",
-            "-v",
-            f"app_role={cfg.pg_app_user}",
-            "-v",
-            f"app_password={cfg.pg_app_password}",
-            "-v",
-            f"dapr_role={cfg.pg_dapr_user}",
-            "-v",
-            f"dapr_password={cfg.pg_dapr_password}",
+            *(arg for name, value in variables.items() for arg in ("-v", f"{name}={value}")),
             "-f",
             str(DB_ROLES_SQL),
         ],
