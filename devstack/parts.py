@@ -178,23 +178,22 @@ def create_database(cfg: StackConfig) -> None:
 DB_ROLES_SQL = REPO_ROOT / "deploy" / "helm" / "todo" / "files" / "db-roles.sql"
 
 
+def db_roles_args(app: tuple[str, str], dapr: tuple[str, str]) -> list[str]:
+    """psql's arguments after the connection: run db-roles.sql for the (role, password) of
+    the apps and of the state store."""
+    variables = {"app_role": app[0], "app_password": app[1],
+                 "dapr_role": dapr[0], "dapr_password": dapr[1]}  # fmt: skip
+    pairs = (("-v", f"{name}={value}") for name, value in variables.items())
+    return ["-qX", *(arg for pair in pairs for arg in pair), "-f", str(DB_ROLES_SQL)]
+
+
 def create_roles(cfg: StackConfig) -> None:
     """The apps' and the state store's roles, made (or their passwords set) by the owner;
     the migrations grant them what they may do."""
-    variables = {
-        "app_role": cfg.pg_app_user,
-        "app_password": cfg.pg_app_password,
-        "dapr_role": cfg.pg_dapr_user,
-        "dapr_password": cfg.pg_dapr_password,
-    }
+    app = (cfg.pg_app_user, cfg.pg_app_password)
+    dapr = (cfg.pg_dapr_user, cfg.pg_dapr_password)
     result = subprocess.run(
-        [
-            *_psql(cfg, cfg.pg_database),
-            "-qX",
-            *(arg for name, value in variables.items() for arg in ("-v", f"{name}={value}")),
-            "-f",
-            str(DB_ROLES_SQL),
-        ],
+        [*_psql(cfg, cfg.pg_database), *db_roles_args(app, dapr)],
         capture_output=True,
         text=True,
         env={**os.environ, "PGPASSWORD": cfg.pg_password},

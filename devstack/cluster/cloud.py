@@ -26,7 +26,7 @@ from devstack.cluster import pki
 from devstack.cluster.layout import HOST_IP, Layout
 from devstack.config import REPO_ROOT, made_once
 from devstack.errors import StackError
-from devstack.parts import DB_ROLES_SQL, SINGLE_NODE_KAFKA, kafka_cluster_id
+from devstack.parts import SINGLE_NODE_KAFKA, db_roles_args, kafka_cluster_id
 from devstack.progress import say
 
 KAFKA_PORT = 9094
@@ -278,10 +278,8 @@ def create_roles(layout: Layout) -> None:
     """The documented step (docs/deploy.md "Database roles"), run as a cloud user runs it:
     db-roles.sql with psql, as the database's owner, over verified TLS."""
     passwords = role_passwords(layout)
-    argv = ["psql", owner_connection(layout), "-qX",
-            "-v", f"app_role={PG_APP_ROLE}", "-v", f"app_password={passwords[PG_APP_ROLE]}",
-            "-v", f"dapr_role={PG_DAPR_ROLE}", "-v", f"dapr_password={passwords[PG_DAPR_ROLE]}",
-            "-f", str(DB_ROLES_SQL)]  # fmt: skip
+    app, dapr = (PG_APP_ROLE, passwords[PG_APP_ROLE]), (PG_DAPR_ROLE, passwords[PG_DAPR_ROLE])
+    argv = ["psql", owner_connection(layout), *db_roles_args(app, dapr)]
     env = {"PGPASSWORD": credentials(layout).postgres, "PATH": "/usr/bin:/bin"}
     proc = subprocess.run(argv, capture_output=True, text=True, env=env, check=False)
     if proc.returncode != 0:
