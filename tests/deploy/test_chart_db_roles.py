@@ -131,3 +131,13 @@ def test_the_role_names_agree_everywhere():
     assert values["appRole"] == settings.db_app_role == stack.pg_app_user
     assert values["daprRole"] == settings.db_dapr_role == stack.pg_dapr_user
     assert DB_KEYS <= set((CHART / "values.yaml").read_text().split())
+
+
+@pytest.mark.parametrize("key", ["appRole", "daprRole"])
+def test_values_of_a_release_from_before_the_roles_are_refused_by_name(helm, key):
+    """`helm upgrade --reuse-values` takes the values the release was installed with, and a
+    release from before the roles has none: the upgrade stops, naming the value, instead of
+    running the migrations with an empty role name."""
+    proc = helm("template", "todo", str(CHART), "--set", f"postgres.{key}=null")
+    assert proc.returncode != 0, proc.stdout[:300]
+    assert f"missing property '{key}'" in proc.stderr, proc.stderr
