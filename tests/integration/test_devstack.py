@@ -17,6 +17,9 @@ from devstack import apps, config, observability, parts, processes
 from devstack import stack as devstack_stack
 from devstack.config import REPO_ROOT, StackConfig
 
+# The small stacks these tests start beside the suite's own (tests/unit/test_port_shifts.py).
+SMALL_STACK_SHIFT = 10000
+
 pytestmark = pytest.mark.integration
 
 
@@ -75,7 +78,7 @@ def test_a_taken_port_is_one_clear_line(tmp_path: Path) -> None:
             "TODO_STACK": "porttest",
             "TODO_DATA_DIR": str(tmp_path),
             "TODO_PG_PORT": str(port),
-            "TODO_PORT_SHIFT": "3000",
+            "TODO_PORT_SHIFT": str(SMALL_STACK_SHIFT),
         }
         out = _cli("up", env=env)
     assert out.returncode == 1
@@ -152,7 +155,7 @@ def test_down_leaves_no_process_or_port(tmp_path: Path) -> None:
         **os.environ,
         "TODO_STACK": "downtest",
         "TODO_DATA_DIR": str(tmp_path),
-        "TODO_PORT_SHIFT": "3000",
+        "TODO_PORT_SHIFT": str(SMALL_STACK_SHIFT),
     }
     assert _cli("up", "--infra", env=env).returncode == 0
     cfg = config.load(env)
