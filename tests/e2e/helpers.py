@@ -15,7 +15,9 @@ from tests.e2e.conftest import BROWSER_ZONE
 PASSWORD = "a long enough password"
 
 
-def sign_up(page: Page, name: str = "Tester") -> str:
+def sign_up(page: Page, name: str = "Tester", view: str | None = "all") -> str:
+    """A new account, signed in. A new user lands on Today; most tests were written for All
+    (where a task without a date shows), so `view` opens it: None stays where one lands."""
     email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
     page.goto("/signup")
     page.get_by_test_id("display-name").fill(name)
@@ -24,7 +26,15 @@ def sign_up(page: Page, name: str = "Tester") -> str:
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("quick-add")).to_be_visible(timeout=15_000)
     expect(page).to_have_url(re.compile(r"/(\?view=[a-z:]+)?$"))
+    if view is not None:
+        open_view(page, view)
     return email
+
+
+def open_view(page: Page, view: str) -> None:
+    """A click on the view in the side list (`today`, `upcoming`, `all`, `tag:NAME`)."""
+    page.locator(f'[data-testid="nav-item"][data-view="{view}"]').click()
+    expect(page).to_have_url(re.compile(rf"\?view={re.escape(view)}$"))
 
 
 def quick_add(page: Page, title: str) -> None:

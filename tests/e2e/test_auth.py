@@ -5,7 +5,7 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import PASSWORD, api_get, quick_add, row, sign_up
+from tests.e2e.helpers import PASSWORD, api_get, open_view, quick_add, row, sign_up
 
 SESSION_COOKIE = "todo_session"
 
@@ -31,6 +31,7 @@ def test_session_survives_reload_and_sign_out_ends_it(page: Page) -> None:
     page.get_by_test_id("email").fill(email)
     page.get_by_test_id("password").fill(PASSWORD)
     page.get_by_test_id("submit").click()
+    open_view(page, "all")
     expect(row(page, "stay signed in")).to_be_visible()
 
 

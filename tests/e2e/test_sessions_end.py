@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import Browsing
-from tests.e2e.helpers import PASSWORD, quick_add, row, sign_up
+from tests.e2e.helpers import PASSWORD, open_view, quick_add, row, sign_up
 
 NEW_PASSWORD = "a brand new password"
 
@@ -17,6 +17,7 @@ def _sign_in(page: Page, email: str) -> None:
     page.get_by_test_id("password").fill(PASSWORD)
     page.get_by_test_id("submit").click()
     expect(page.get_by_test_id("quick-add")).to_be_visible(timeout=15_000)
+    open_view(page, "all")  # the other browser's choice may not be saved yet
 
 
 def _change_password(page: Page) -> None:

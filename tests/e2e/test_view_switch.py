@@ -5,7 +5,7 @@ server; the choice is saved by one event a second later (components/view_switch.
 import re
 import time
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from tests.e2e.helpers import SentEvents, api_post, row, sign_up
 from tests.e2e.test_views_agenda import nav, seed
@@ -50,6 +50,7 @@ def test_a_tag_view_the_page_holds_no_rows_for_asks_for_them(page: Page) -> None
     done = api_post(page, "/api/tasks", {"title": "filed taxes", "tags": ["paperwork"]})
     api_post(page, f"/api/tasks/{done['id']}/complete", {})
     page.goto("/?view=all")
+    expect(page.get_by_test_id("view-title")).to_have_text("All tasks")  # the load is in
     page.get_by_test_id("show-done").click()  # All and the tag views: the status filter
     expect(row(page, "filed taxes")).to_be_visible()
     expect(nav(page, "tag:paperwork")).to_have_count(0)
@@ -58,3 +59,49 @@ def test_a_tag_view_the_page_holds_no_rows_for_asks_for_them(page: Page) -> None
     expect(page.get_by_test_id("view-title")).to_have_text("#paperwork")
     expect(page).to_have_url(re.compile(r"\?view=tag:paperwork$"))
     expect(page.get_by_test_id("task-title")).to_have_text(["filed taxes"])
+
+
+def test_a_view_picked_while_the_page_is_loading_stays(page: Page) -> None:
+    """The server's answer to the page's load (the saved view, every view's rows) arrives
+    after the user has already picked a view: the pick stays on screen and in the address."""
+    sign_up(page)  # on All, saved a second later
+    api_post(page, "/api/tasks", {"title": "listed once the load is answered"})
+    page.wait_for_timeout(SAVE_DELAY * 1000 + 500)
+    held: list[str | bytes] = []
+    phase = {"now": "passing"}  # then "holding" from the load's answer on, then "released"
+    sockets: list[WebSocketRoute] = []
+
+    def route(socket: WebSocketRoute) -> None:
+        """The page's socket, with the server's words from the load's answer on held."""
+        server = socket.connect_to_server()
+        sockets.append(socket)
+
+        def from_server(message: str | bytes) -> None:
+            # Hydration and the page's load run as one event; the auth state's part comes
+            # first (the page shows), the list's state is the load's answer.
+            if phase["now"] == "passing" and "tasks_state" in str(message):
+                phase["now"] = "holding"
+            if phase["now"] == "holding":
+                held.append(message)
+            else:
+                socket.send(message)
+
+        server.on_message(from_server)
+
+    page = page.context.new_page()  # a new tab: a new state, filled by its own load
+    page.route_web_socket(re.compile(r"/_event"), route)
+    page.goto("/")
+    expect(nav(page, "today")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert held, "the load's answer never came"
+    expect(nav(page, "all").get_by_test_id("count")).to_have_text("0")  # not loaded yet
+    nav(page, "today").click()
+    expect(page).to_have_url(re.compile(r"\?view=today$"))
+
+    phase["now"] = "released"
+    for message in held:
+        sockets[-1].send(message)
+    expect(nav(page, "all").get_by_test_id("count")).to_have_text("1")  # the load landed
+    page.wait_for_timeout(300)
+    expect(page.get_by_test_id("view-title")).to_have_text("Today")
+    expect(page).to_have_url(re.compile(r"\?view=today$"))

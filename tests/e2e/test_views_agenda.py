@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import BROWSER_ZONE
-from tests.e2e.helpers import api_post, row, sign_up
+from tests.e2e.helpers import api_post, open_view, quick_add, row, sign_up
 
 LIVE_LIMIT_MS = 5_000
 
@@ -86,6 +86,30 @@ def test_views_group_what_matters_now_count_it_and_survive_a_reload(page: Page) 
     # A bookmarked view opens as itself, whatever was used last.
     page.goto("/?view=today")
     expect(page.get_by_test_id("task-title")).to_have_text(["overdue report", "evening call"])
+
+
+def test_a_new_user_opens_on_today_where_a_task_without_a_date_is_due_today(
+    page: Page,
+) -> None:
+    sign_up(page, view=None)
+    expect(page.get_by_test_id("view-title")).to_have_text("Today")
+    expect(page).to_have_url(re.compile(r"\?view=today$"))
+
+    # What quick add will do is shown before Enter: today's date, with no × (no words).
+    page.get_by_test_id("quick-add").fill("buy milk #home")
+    due_chip = page.locator("[data-testid='chip'][data-kind='due']")
+    expect(due_chip).to_have_attribute("title", re.compile("due today"))
+    expect(due_chip.get_by_test_id("chip-remove")).to_have_count(0)
+    page.get_by_test_id("quick-add").press("Enter")
+    expect(row(page, "buy milk").get_by_test_id("due")).to_have_attribute("data-state", "today")
+    expect(nav(page, "today").get_by_test_id("count")).to_have_text("1")
+
+    # Anywhere else a task typed without a date has none, so Today does not list it.
+    open_view(page, "all")
+    quick_add(page, "call the bank")
+    expect(row(page, "call the bank").get_by_test_id("due")).to_have_count(0)
+    open_view(page, "today")
+    expect(page.get_by_test_id("task-title")).to_have_text(["buy milk"])
 
 
 def test_show_completed_is_a_per_view_choice_that_is_remembered(page: Page) -> None:

@@ -44,7 +44,15 @@ PAGE_CSS = """
     min-height: 44px; min-width: 44px;
   }
   .check-target button[role=checkbox]::after { inset: -12px; }
+  /* A title of several lines outgrows its 44 px button: keep it off the row's border. */
+  .task-row { padding-block: var(--space-1); }
   [data-testid="tag"] { display: inline-flex; align-items: center; }
+  /* A row's tag keeps its 44 px target but looks like the badge it is: the surface is drawn
+     behind the text at the badge's own height. */
+  .task-row .row-tag { position: relative; z-index: 0; background: none; box-shadow: none; }
+  .task-row .row-tag::before { content: ""; position: absolute; inset: 12px 0; z-index: -1;
+    border-radius: inherit; background-color: var(--accent-surface);
+    box-shadow: inset 0 0 0 1px var(--accent-a6); }
 }
 """
 

@@ -39,7 +39,7 @@ def quick_add() -> rx.Component:
                 flex="1",
                 size="3",
                 aria_label="New task title",
-                on_change=TasksState.preview_quick,
+                on_change=lambda text: TasksState.preview_quick(text, current_view()),  # type: ignore[operator]
                 custom_attrs={"data-testid": "quick-add"},
             ),
             rx.button(
@@ -53,6 +53,8 @@ def quick_add() -> rx.Component:
                 custom_attrs={"data-testid": "new-task"},
             ),
             assistant_toggle(),
+            # In Today a task without a date is due today (states/quick_add.py).
+            rx.el.input(type="hidden", name="view", value=current_view()),
             width="100%",
         ),
         rx.cond(
@@ -78,16 +80,20 @@ def quick_chip(chip: ChipView, index: rx.Var[int]) -> rx.Component:
     return rx.badge(
         rx.icon(chip.icon, size=12),
         rx.text(chip.label, custom_attrs={"data-testid": "chip-label"}),
-        rx.icon_button(
-            rx.icon("x", size=12),
-            size="1",
-            variant="ghost",
-            type="button",
-            on_click=TasksState.remove_chip(index),  # type: ignore[operator]
-            aria_label="Keep these words in the title: " + chip.words,
-            custom_attrs={"data-testid": "chip-remove"},
+        # Today's own date (no words typed) has no ×: in another view the task has no date.
+        rx.cond(
+            chip.words != "",
+            rx.icon_button(
+                rx.icon("x", size=12),
+                size="1",
+                variant="ghost",
+                type="button",
+                on_click=TasksState.remove_chip(index),  # type: ignore[operator]
+                aria_label="Keep these words in the title: " + chip.words,
+                custom_attrs={"data-testid": "chip-remove"},
+            ),
         ),
-        title=chip.words,
+        title=rx.cond(chip.words != "", chip.words, "Added in Today: due today"),
         variant="soft",
         size="2",
         radius="full",

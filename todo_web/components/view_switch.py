@@ -24,7 +24,9 @@ VIEW_SCRIPT = """
 if (!window.todoViews) {
   let timer = null;
   window.todoViews = {
+    chosen: false,  // whether the user has switched views in this page
     shown(view) {
+      this.chosen = true;
       // A screen reader announces the view's name.
       document.getElementById('view-title')?.focus();
       // After the view is painted (the address bar waits for nothing). No history entry
@@ -49,8 +51,8 @@ _SHOWN: FunctionStringVar = FunctionStringVar.create("window.todoViews.shown")
 
 
 def current_view() -> rx.Var[str]:
-    """The view on screen: the one last chosen in this tab, else the server's (before the
-    page's load has pushed it)."""
+    """The view on screen: the one last chosen in this tab, else the server's (the saved
+    one, or the address's, once the page's load has read them)."""
     chosen = CURRENT_VIEW.value.to(str)
     return rx.cond(chosen != "", chosen, TasksState.view).to(str)
 

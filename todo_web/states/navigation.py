@@ -9,7 +9,8 @@ from urllib.parse import quote
 TODAY, UPCOMING, ALL = "today", "upcoming", "all"
 AGENDA_VIEWS = (TODAY, UPCOMING)
 TAG_PREFIX = "tag:"
-DEFAULT_VIEW = ALL
+# What matters now, as Todoist and TickTick open on.
+DEFAULT_VIEW = TODAY
 TAG_MAX = 40
 
 
@@ -35,11 +36,13 @@ def view_tag(view: str) -> str:
     return view.removeprefix(TAG_PREFIX) if view.startswith(TAG_PREFIX) else ""
 
 
-def url_script(view: str) -> str:
+def url_script(view: str, unless_chosen: bool = False) -> str:
     """Puts the view in the address bar without a navigation (no new page load, no history
-    entry per click: Back leaves the app as it would a Todoist tab)."""
+    entry per click: Back leaves the app as it would a Todoist tab). `unless_chosen`: not if
+    the user has switched views in this page (components/view_switch.py marks it)."""
     query = "?view=" + quote(view, safe=":")
-    return f"window.history.replaceState(window.history.state, '', {json.dumps(query)})"
+    replace = f"window.history.replaceState(window.history.state, '', {json.dumps(query)})"
+    return f"if (!window.todoViews?.chosen) {replace}" if unless_chosen else replace
 
 
 def done_views(text: str) -> set[str]:

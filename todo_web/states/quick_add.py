@@ -1,12 +1,20 @@
-"""Quick add's chips: what the parser recognised in the box, and taking one back.
+"""Quick add's reading of the box, and its chips: what the parser recognised, and taking one
+back.
 
 A chip is removed by quoting its words in the box, which the parser keeps in the title
-("pay rent "every 1st"" is a task called "pay rent every 1st" that does not repeat)."""
+("pay rent "every 1st"" is a task called "pay rent every 1st" that does not repeat).
+
+In Today, a task typed without a date is due today, as in Todoist and TickTick (else it would
+vanish from the view it was added in): read as if the box ended with "today", so the time is
+the parser's for "today" (09:00, or the end of the day once 09:00 has passed). Its chip has no
+words in the box, so it has no ×: adding the task in another view leaves it without a date.
+"""
 
 from dataclasses import dataclass
 
-from todo_core.language import parse_task
+from todo_core.language import ParsedTask, parse_task
 from todo_core.models import utcnow
+from todo_web.states.navigation import TODAY
 
 # The box's own max_length; the server checks it again, since the preview parses the text on
 # every keystroke and anyone can send a longer one over the websocket.
@@ -30,10 +38,19 @@ class ChipView:
     icon: str = "calendar"
 
 
-def quick_chips(text: str, time_zone: str) -> list[ChipView]:
+def parse_quick(text: str, time_zone: str, view: str) -> ParsedTask:
+    """The task quick add makes of `text` in `view` (the browser's current view)."""
+    now = utcnow()
+    parsed = parse_task(text, time_zone, now)
+    if view == TODAY and parsed.due is None and text.strip():
+        return parse_task(f"{text} today", time_zone, now)
+    return parsed
+
+
+def quick_chips(text: str, time_zone: str, view: str = "") -> list[ChipView]:
     if not text.strip() or len(text) > QUICK_ADD_MAX:
         return []
-    parsed = parse_task(text, time_zone, utcnow())
+    parsed = parse_quick(text, time_zone, view)
     return [ChipView(c.kind, c.label, c.words(text), ICONS[c.kind]) for c in parsed.chips]
 
 

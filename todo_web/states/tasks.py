@@ -21,7 +21,6 @@ from sqlmodel import select
 
 from todo_core.db import session_scope
 from todo_core.events import TaskSnapshot
-from todo_core.language import parse_task
 from todo_core.models import Task, utcnow
 from todo_core.repositories import agenda
 from todo_core.repositories import tasks as repo
@@ -37,6 +36,7 @@ from todo_web.states.current_view import CURRENT_VIEW
 from todo_web.states.navigation import (
     AGENDA_VIEWS,
     ALL,
+    DEFAULT_VIEW,
     TAG_PREFIX,
     TagCount,
     done_views,
@@ -44,7 +44,14 @@ from todo_web.states.navigation import (
     url_script,
     view_tag,
 )
-from todo_web.states.quick_add import QUICK_ADD_MAX, TOO_LONG, ChipView, quick_chips, unchip
+from todo_web.states.quick_add import (
+    QUICK_ADD_MAX,
+    TOO_LONG,
+    ChipView,
+    parse_quick,
+    quick_chips,
+    unchip,
+)
 from todo_web.states.view_data import ViewData, read_views
 from todo_web.states.views import DB_ERRORS, TaskRow, local, task_row
 
@@ -61,7 +68,7 @@ VIEW_DEFAULTS: dict[str, str] = {
     "due": ANY,
     "sort": "due",
     "order": "asc",
-    "view": ALL,
+    "view": DEFAULT_VIEW,
     "done_views": "",  # the views that show completed tasks, comma separated
 }
 # Saved with the view but not filters: "Show all open tasks" is not offered for them.
@@ -96,7 +103,7 @@ class TasksState(AuthState):
     due: str = ANY
     sort: str = "due"
     order: str = "asc"
-    view: str = ALL
+    view: str = DEFAULT_VIEW
     done_views: str = ""
 
     # Today and Upcoming: titled groups of rows instead of the paged list.
@@ -114,6 +121,7 @@ class TasksState(AuthState):
     _fingerprint: str = ""
     _asked_tags: list[str] = []  # tag views opened that the side list does not name
     _quick_text: str = ""  # the quick-add box as last previewed
+    _quick_view: str = ALL  # and the view it was previewed in
     # Recently deleted tasks (task.deleted snapshots as JSON) by id, for their toasts' Undo.
     _deleted: dict[str, dict[str, Any]] = {}
     _undo: list[tuple[str, str]] = []  # (complete | delete, task id), newest last
@@ -237,7 +245,9 @@ class TasksState(AuthState):
             self.tag = ""
         self.view = normalise_view(self.router.url.query_parameters.get("view") or self.view)
         await self.reload()
-        return self._go(self.view)
+        # The page shows this view until the user picks one (view_switch.current_view). Not
+        # pushed: a pick made while the page was loading is the user's and stays, address too.
+        return rx.call_script(url_script(self.view, unless_chosen=True))
 
     def _go(self, view: str) -> list[Any]:
         """The server's own choice of view (not a switch by the user): shown in the browser
@@ -368,10 +378,10 @@ class TasksState(AuthState):
     # ---- changes ------------------------------------------------------------------------
 
     @rx.event
-    def preview_quick(self, text: str) -> None:
-        """What quick add recognises in the text so far, as chips."""
-        self._quick_text = text
-        self.quick_chips = quick_chips(text, self.time_zone)
+    def preview_quick(self, text: str, view: str = ALL) -> None:
+        """What quick add recognises in the text so far, as chips (in `view`, the browser's)."""
+        self._quick_text, self._quick_view = text, view
+        self.quick_chips = quick_chips(text, self.time_zone, view)
         if len(text) > QUICK_ADD_MAX:
             self.quick_error = TOO_LONG
         elif self.quick_error == TOO_LONG:
@@ -381,7 +391,7 @@ class TasksState(AuthState):
     def remove_chip(self, index: int) -> Any:
         """Keep a chip's words in the title instead (they are quoted in the box)."""
         text = unchip(self._quick_text, self.time_zone, index)
-        self.preview_quick(text)  # type: ignore[operator]
+        self.preview_quick(text, self._quick_view)  # type: ignore[operator]
         return [rx.set_value("quick-title", text), rx.set_focus("quick-title")]
 
     @rx.event
@@ -390,7 +400,7 @@ class TasksState(AuthState):
         if len(text) > QUICK_ADD_MAX:
             self.quick_error = TOO_LONG
             return None
-        parsed = parse_task(text, self.time_zone, utcnow())
+        parsed = parse_quick(text, self.time_zone, str(form.get("view", ALL)))
         try:
             data = task_create(parsed.task_input(), self.time_zone)
         except ValidationError as exc:
