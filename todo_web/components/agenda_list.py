@@ -104,7 +104,7 @@ def _empty(view: rx.Var[str]) -> rx.Component:
         rx.text(
             rx.cond(
                 view == TODAY,
-                "Nothing due today. Add a task with a date, like “call Sam today 17:00”.",
+                "Nothing due today. A task added here is due today: “call Sam 17:00”.",
                 "Nothing planned for the next 7 days.",
             ),
             color="var(--gray-11)",
