@@ -53,3 +53,12 @@ def test_todays_own_chip_has_no_words_and_comes_last() -> None:
 def test_an_empty_box_has_no_chips_in_today() -> None:
     assert quick_chips("   ", ZONE, TODAY) == []
     assert parse_quick("", ZONE, TODAY).due is None
+
+
+def test_words_that_would_swallow_today_stay_in_the_title() -> None:
+    """ "report due" + "today" reads as a date phrase: the title stays as typed, due today."""
+    for text in ("report due", "every", "meet at"):
+        parsed = parse_quick(text, ZONE, TODAY)
+        assert parsed.title == text
+        assert parsed.due is not None and parsed.due.date() == _today().date()
+        assert [c.kind for c in parsed.chips] == ["due"] and parsed.chips[0].spans == ()

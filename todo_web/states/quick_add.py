@@ -12,7 +12,7 @@ words in the box, so it has no ×: adding the task in another view leaves it wit
 
 from dataclasses import dataclass
 
-from todo_core.language import ParsedTask, parse_task
+from todo_core.language import Chip, ParsedTask, parse_task
 from todo_core.models import utcnow
 from todo_web.states.navigation import TODAY
 
@@ -42,8 +42,15 @@ def parse_quick(text: str, time_zone: str, view: str) -> ParsedTask:
     """The task quick add makes of `text` in `view` (the browser's current view)."""
     now = utcnow()
     parsed = parse_task(text, time_zone, now)
-    if view == TODAY and parsed.due is None and text.strip():
-        return parse_task(f"{text} today", time_zone, now)
+    if view != TODAY or parsed.due is not None or not text.strip():
+        return parsed
+    today = parse_task(f"{text} today", time_zone, now)
+    if today.title == parsed.title:  # "remind me to call the bank": its reminder too
+        return today
+    # The last words took "today" with them ("report due", "every"): the title as typed.
+    parsed.due = due = parse_task("today", time_zone, now).due
+    if due is not None:
+        parsed.chips.append(Chip("due", f"{due:%a %-d %b %Y %H:%M}", ()))
     return parsed
 
 
