@@ -23,6 +23,9 @@ class Snapshot:
     unread: list[Any]  # the user's unread notifications, newest first
     mark: str  # changes whenever any of the user's tasks changes
     read_at: float  # time.monotonic() of the read
+    # time.time() when the read began: what a tab changed after it may be missing (the tab
+    # may be served by another process, so this is the wall clock, not the monotonic one).
+    began: float = 0.0
 
 
 Fetch = Callable[[UUID], Awaitable[tuple[list[Any], str]]]
@@ -50,8 +53,9 @@ class LiveFeed:
 
     async def _read(self, user_id: UUID) -> Snapshot:
         try:
+            began = time.time()
             unread, mark = await self._fetch(user_id)
-            snapshot = Snapshot(unread, mark, time.monotonic())
+            snapshot = Snapshot(unread, mark, time.monotonic(), began)
             self._latest[user_id] = snapshot
             self._forget_idle(snapshot.read_at)
             return snapshot

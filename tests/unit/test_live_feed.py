@@ -1,11 +1,14 @@
-"""The live feed's cost grows with users, not with their open tabs (a fake read, counted)."""
+"""The live feed's cost grows with users, not with their open tabs (a fake read, counted),
+and a tab does not take back its own change from a snapshot read before it."""
 
 import asyncio
+import time
 from uuid import UUID, uuid4
 
 import pytest
 
-from todo_web.live_feed import LiveFeed
+from todo_web.live_feed import LiveFeed, Snapshot
+from todo_web.states.notifications import NotificationState
 
 
 class FakeReads:
@@ -56,3 +59,41 @@ async def test_a_tab_that_goes_away_does_not_cancel_the_read_of_the_others() -> 
     with pytest.raises(asyncio.CancelledError):
         await leaving
     assert (await staying).unread == [f"note of {user}"]
+
+
+async def test_a_snapshot_knows_when_its_read_began() -> None:
+    """A change a tab makes while the read is under way may be missing from it."""
+    changed: list[float] = []
+
+    async def read_during_a_change(user_id: UUID) -> tuple[list[object], str]:
+        await asyncio.sleep(0.01)
+        changed.append(time.time())  # e.g. the user snoozes a reminder now
+        await asyncio.sleep(0.01)
+        return ["the reminder, still unread"], "mark"
+
+    snapshot = await LiveFeed(read_during_a_change, max_age=0.2).get(uuid4())
+    assert snapshot.began < changed[0]
+
+
+class FakeBell:
+    """Stands in for NotificationState: what apply_feed reads and calls."""
+
+    def __init__(self, changed_at: float) -> None:
+        self._changed_at = changed_at
+        self.shown: list[object] | None = None
+
+    def apply(self, rows: list[object]) -> list[object]:
+        self.shown = rows
+        return []
+
+
+def test_the_bell_skips_a_snapshot_read_before_its_last_change() -> None:
+    # Reflex makes the method an EventHandler; .fn is the function as written.
+    apply_feed = NotificationState.apply_feed.fn  # type: ignore[attr-defined]
+    stale = Snapshot(["snoozed a moment ago"], "m", read_at=0.0, began=100.0)
+    bell = FakeBell(changed_at=100.5)
+    apply_feed(bell, stale)
+    assert bell.shown is None  # the user's snooze stays put
+    fresh = Snapshot(["another"], "m", read_at=0.0, began=101.0)
+    apply_feed(bell, fresh)
+    assert bell.shown == ["another"]

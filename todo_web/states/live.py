@@ -75,7 +75,7 @@ class LiveState(AuthState):
                     if self.user_id != user_id:
                         break  # signed out (or in as someone else) in this tab
                     notes = await self.get_state(NotificationState)
-                    events = notes.apply(snapshot.unread)
+                    events = notes.apply_feed(snapshot)
                     tasks = await self.get_state(TasksState)
                     await tasks.refresh_if(snapshot.mark)
                 for event in events:

@@ -1,6 +1,7 @@
 """The bell: unread reminders recorded by the worker, their count, and marking them read."""
 
 import json
+import time
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from todo_core.repositories import tasks as task_repo
 from todo_core.repositories.errors import NotFound, StaleVersion, TaskDone
 from todo_core.validation import field_errors
 from todo_web import relay
+from todo_web.live_feed import Snapshot
 from todo_web.states.auth import AuthState
 from todo_web.states.snooze_choices import snooze_until
 from todo_web.states.views import DB_ERRORS, NotificationRow, due_label, notification_row
@@ -52,6 +54,9 @@ class NotificationState(AuthState):
     # Ids already announced by a toast in this tab, so each reminder pops up once.
     _announced: set[str] = set()
     _primed: bool = False
+    # time.time() of this tab's last change to the bell (read, snoozed): a live snapshot
+    # whose read began before it would bring back what the user has just put away.
+    _changed_at: float = 0.0
 
     @rx.var
     def unread_count(self) -> int:
@@ -61,6 +66,13 @@ class NotificationState(AuthState):
     def badge(self) -> str:
         count = self.unread_count
         return "" if count == 0 else ("99+" if count > 99 else str(count))
+
+    def apply_feed(self, snapshot: Snapshot) -> list[Any]:
+        """The live loop's snapshot (states/live.py), unless it was read before this tab's
+        last change: then the next one, a second later, is shown instead."""
+        if snapshot.began < self._changed_at:
+            return []
+        return self.apply(snapshot.unread)
 
     def apply(self, rows: list[Notification]) -> list[Any]:
         """Show these unread notifications; returns the toasts for the new ones. The first
@@ -129,6 +141,7 @@ class NotificationState(AuthState):
         except (ValueError, *DB_ERRORS):
             logger.exception("snooze failed")
             return rx.toast.error("Could not snooze right now; try again.")
+        self._changed_at = time.time()
         relay.notify()
         self.apply(await unread(self.user_uuid))
         label = due_label(until, self.time_zone, utcnow())
@@ -145,10 +158,12 @@ class NotificationState(AuthState):
     async def mark_read(self, notification_id: str) -> None:
         async with session_scope() as db:
             await repo.mark_read(db, self.user_uuid, UUID(notification_id))
+        self._changed_at = time.time()
         self.apply(await unread(self.user_uuid))
 
     @rx.event
     async def mark_all_read(self) -> None:
         async with session_scope() as db:
             await repo.mark_read(db, self.user_uuid)
+        self._changed_at = time.time()
         self.items = []
