@@ -157,7 +157,10 @@ def test_down_leaves_no_process_or_port(tmp_path: Path) -> None:
         "TODO_DATA_DIR": str(tmp_path),
         "TODO_PORT_SHIFT": str(SMALL_STACK_SHIFT),
     }
-    assert _cli("up", "--infra", env=env).returncode == 0
+    up = _cli("up", "--infra", env=env)
+    if up.returncode != 0:
+        _cli("down", env=env)  # what did start must not outlive the test
+    assert up.returncode == 0, up.stderr[-500:]
     cfg = config.load(env)
     pids = [processes.read_pid(cfg.run_dir, p) for p in devstack_stack.INFRA]
     assert all(pids)
