@@ -27,7 +27,7 @@ from bench.stack import web_url
 from bench.stats import Figure
 from devstack.browser import CHROMIUM, CHROMIUM_ARGS
 from devstack.config import StackConfig
-from tests.e2e.helpers import SentEvents
+from tests.e2e.helpers import SentEvents, nav
 
 TASKS = 500
 TAGS = 8
@@ -116,7 +116,7 @@ def _open(page: Page, base: str, view: str) -> float:
 
 
 def _switch(page: Page, view: str) -> None:
-    page.locator(f'[data-testid=nav-item][data-view="{view}"]').click()
+    nav(page, view).click()
     page.wait_for_function(SHOWN, arg=[TITLES[view]], polling="raf")
 
 

@@ -31,9 +31,13 @@ def sign_up(page: Page, name: str = "Tester", view: str | None = "all") -> str:
     return email
 
 
+def nav(page: Page, view: str) -> Locator:
+    """The view's entry in the side list (`today`, `upcoming`, `all`, `tag:NAME`)."""
+    return page.locator(f'[data-testid="nav-item"][data-view="{view}"]')
+
+
 def open_view(page: Page, view: str) -> None:
-    """A click on the view in the side list (`today`, `upcoming`, `all`, `tag:NAME`)."""
-    page.locator(f'[data-testid="nav-item"][data-view="{view}"]').click()
+    nav(page, view).click()
     expect(page).to_have_url(re.compile(rf"\?view={re.escape(view)}$"))
 
 

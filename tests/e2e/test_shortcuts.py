@@ -4,8 +4,8 @@ toast's Undo does."""
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.helpers import api_get, row, sign_up
-from tests.e2e.test_views_agenda import nav, seed
+from tests.e2e.helpers import api_get, nav, row, sign_up
+from tests.e2e.test_views_agenda import seed
 
 
 def focused_title(page: Page) -> str:

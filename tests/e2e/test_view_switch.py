@@ -7,8 +7,8 @@ import time
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.e2e.helpers import SentEvents, api_post, row, sign_up
-from tests.e2e.test_views_agenda import nav, seed
+from tests.e2e.helpers import SentEvents, api_post, nav, row, sign_up
+from tests.e2e.test_views_agenda import seed
 
 SAVE_DELAY = 1.0  # view_switch.SAVE_DELAY_MS
 

@@ -9,17 +9,13 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import BROWSER_ZONE
-from tests.e2e.helpers import api_post, open_view, quick_add, row, sign_up
+from tests.e2e.helpers import api_post, nav, open_view, quick_add, row, sign_up
 
 LIVE_LIMIT_MS = 5_000
 
 
 def wall(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M")
-
-
-def nav(page: Page, view: str):
-    return page.locator(f'[data-testid="nav-item"][data-view="{view}"]')
 
 
 def section_titles(page: Page) -> list[str]:

@@ -141,9 +141,8 @@ class NotificationState(AuthState):
         except (ValueError, *DB_ERRORS):
             logger.exception("snooze failed")
             return rx.toast.error("Could not snooze right now; try again.")
-        self._changed_at = time.time()
         relay.notify()
-        self.apply(await unread(self.user_uuid))
+        await self._show_changed()
         label = due_label(until, self.time_zone, utcnow())
         return rx.toast.success(f"Snoozed until {label}", duration=4000)
 
@@ -158,6 +157,10 @@ class NotificationState(AuthState):
     async def mark_read(self, notification_id: str) -> None:
         async with session_scope() as db:
             await repo.mark_read(db, self.user_uuid, UUID(notification_id))
+        await self._show_changed()
+
+    async def _show_changed(self) -> None:
+        """After this tab changed the bell: what is unread now, and when it changed."""
         self._changed_at = time.time()
         self.apply(await unread(self.user_uuid))
 
